@@ -1,0 +1,3 @@
+from actiontrack.cli import main
+
+main()

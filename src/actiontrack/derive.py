@@ -1,0 +1,190 @@
+"""The one place that decides where each action stands on a given date.
+
+`derive(workspace, as_of)` computes, for every action: its due date, its state, its latest RAG, whether its
+updates are stale, and its KPI progress. Lint, status and report all read this snapshot; none of them
+recomputes a state, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .dates import Period, reporting_periods
+from .load import ActionSource, PlanSource, Workspace
+from .model import Action, Plan, Target, Update
+
+#: States, most urgent first. The order is the order of "needs attention" lists.
+STATES: dict[str, str] = {
+    "overdue": "Overdue",
+    "at-risk": "At risk",
+    "due-soon": "Due soon",
+    "not-reported": "Not reported",
+    "not-started": "Not started",
+    "on-track": "On track",
+    "complete": "Complete",
+    "cancelled": "Cancelled",
+}
+CLOSED = frozenset({"complete", "cancelled"})
+RAGS = ("red", "amber", "green")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportingPeriod:
+    label: str
+    span: Period
+
+
+@dataclass(frozen=True, slots=True)
+class KpiProgress:
+    """A target against its latest actual."""
+
+    target: Target
+    actual: float | None
+    period: str | None  # the update period the actual comes from
+    ratio: float | None  # actual / target for an increase; target / actual for a decrease (1.0 = met)
+    met: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedAction:
+    source: ActionSource
+    plan: PlanSource
+    due_date: date | None
+    days_left: int | None  # negative when overdue
+    state: str
+    status: str | None
+    rag: str | None
+    latest: Update | None
+    last_period: ReportingPeriod | None  # the last reporting period that had ended on the as-of date
+    stale: bool
+    kpis: tuple[KpiProgress, ...]
+
+    @property
+    def action(self) -> Action:
+        return self.source.action
+
+    @property
+    def id(self) -> str:
+        return self.source.action.id
+
+    @property
+    def plan_slug(self) -> str:
+        return self.plan.slug
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in CLOSED
+
+    @property
+    def state_label(self) -> str:
+        return STATES[self.state]
+
+
+@dataclass
+class Snapshot:
+    as_of: date
+    workspace: Workspace
+    actions: list[DerivedAction]
+
+    def state_counts(self, actions: list[DerivedAction] | None = None) -> Counter[str]:
+        return Counter(a.state for a in (self.actions if actions is None else actions))
+
+    def by_plan(self) -> dict[str, list[DerivedAction]]:
+        grouped: dict[str, list[DerivedAction]] = {plan.slug: [] for plan in self.workspace.plans}
+        for derived in self.actions:
+            grouped[derived.plan_slug].append(derived)
+        return grouped
+
+
+def last_ended_period(plan: Plan | None, as_of: date, fy_start: int) -> ReportingPeriod | None:
+    """The latest reporting period of `plan` that ended before `as_of`, within the plan's dates."""
+    cadence = plan.reporting if plan else "quarterly"
+    cutoff = as_of - timedelta(days=1)
+    if plan and plan.end_date and plan.end_date < cutoff:
+        cutoff = plan.end_date
+    candidates = reporting_periods(cadence, cutoff, cutoff, fy_start)
+    label, span = candidates[0]
+    if span.end > cutoff:  # the period holding the cutoff is still running: take the one before it
+        previous = reporting_periods(cadence, span.start - timedelta(days=1), span.start - timedelta(days=1), fy_start)
+        label, span = previous[0]
+    if plan and plan.start_date and span.end < plan.start_date:
+        return None
+    return ReportingPeriod(label, span)
+
+
+def _kpis(action: Action) -> tuple[KpiProgress, ...]:
+    progress = []
+    for target in action.targets:
+        actual: float | None = None
+        period: str | None = None
+        key = target.key
+        # the latest period wins; among updates for one period, the one written last
+        for update in sorted(action.updates, key=lambda u: u.period.end or date.min):
+            if key is not None and key in update.actuals:
+                actual, period = update.actuals[key], update.period.text
+        ratio: float | None = None
+        met: bool | None = None
+        if actual is not None and target.value is not None:
+            if target.direction == "decrease":
+                ratio = (target.value / actual) if actual else 1.0
+                met = actual <= target.value
+            else:
+                ratio = (actual / target.value) if target.value else 1.0
+                met = actual >= target.value
+        progress.append(KpiProgress(target, actual, period, ratio, met))
+    return tuple(progress)
+
+
+def _state(status: str | None, rag: str | None, due: date | None, as_of: date, soon: int, updated: bool) -> str:
+    if status in CLOSED:
+        return status  # type: ignore[return-value]
+    if due is not None and due < as_of:
+        return "overdue"
+    if rag in ("red", "amber"):
+        return "at-risk"
+    if due is not None and (due - as_of).days <= soon:
+        return "due-soon"
+    if status == "not-started":
+        return "not-started"
+    if status == "in-progress" or rag == "green":
+        return "on-track"
+    return "not-started" if updated else "not-reported"
+
+
+def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start: int, soon: int) -> DerivedAction:
+    action = source.action
+    latest = action.latest_update
+    status = action.status or (latest.status if latest else None)
+    rag = latest.rag if latest else None
+    due = action.due.end if action.due else None
+    period = last_ended_period(plan.plan, as_of, fy_start)
+    covered = any(
+        u.period.end is not None and period is not None and u.period.end >= period.span.end for u in action.updates
+    )
+    stale = period is not None and status in (None, "in-progress") and not covered
+    return DerivedAction(
+        source=source,
+        plan=plan,
+        due_date=due,
+        days_left=(due - as_of).days if due else None,
+        state=_state(status, rag, due, as_of, soon, bool(action.updates)),
+        status=status,
+        rag=rag,
+        latest=latest,
+        last_period=period,
+        stale=stale,
+        kpis=_kpis(action),
+    )
+
+
+def derive(workspace: Workspace, as_of: date) -> Snapshot:
+    """Where every loaded action stands on `as_of`."""
+    config = workspace.config
+    actions = [
+        derive_action(source, plan, as_of, config.financial_year_start, config.due_soon_days)
+        for plan in workspace.plans
+        for source in plan.actions
+    ]
+    return Snapshot(as_of, workspace, actions)

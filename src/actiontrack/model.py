@@ -1,0 +1,237 @@
+"""The plan model: what a plans repository holds, validated by pydantic.
+
+Every model rejects unknown keys, so a typo ("ownres:") is an error rather than a silently ignored field.
+Deadlines are parsed during validation with the repository's financial-year start, passed in the
+validation context as {"fy_start": month}; they keep their text as written next to the derived dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .dates import DateError, When, parse_month, parse_when
+from .targets import parse_target
+
+DEFAULT_FY_START = 4
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        coerce_numbers_to_str=True,  # `id: 1` means the text "1"
+        arbitrary_types_allowed=True,
+    )
+
+
+def _fy_start(info: ValidationInfo) -> int:
+    context = info.context or {}
+    return int(context.get("fy_start", DEFAULT_FY_START))
+
+
+def _to_when(value: Any, info: ValidationInfo) -> When:
+    if isinstance(value, When):
+        return value
+    try:
+        return parse_when(value, _fy_start(info))
+    except DateError as error:
+        raise PydanticCustomError("deadline", str(error)) from None
+
+
+#: A deadline or period as written ("2022/23", "March 2023", "ongoing"), parsed into a `When`.
+WhenText = Annotated[
+    When,
+    BeforeValidator(_to_when),
+    PlainSerializer(lambda when: when.text, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": 'A date as written: "2023-03-31", "March 2023", "2022/23", "2022/24", '
+            '"Q3 2022/23", "2023", "ongoing", "quarterly", "annual".',
+        }
+    ),
+]
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
+    Field(description="lower-case letters, digits and hyphens, e.g. regulatory-services"),
+]
+ActionId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$", max_length=20),
+    Field(description='the plan\'s own numbering, e.g. "1.a" or "19"'),
+]
+Rag = Literal["green", "amber", "red"]
+Status = Literal["not-started", "in-progress", "complete", "cancelled"]
+Cadence = Literal["monthly", "quarterly", "half-yearly", "annual"]
+
+
+class Owner(Strict):
+    """A team, a named person or a partner organisation that delivers actions."""
+
+    id: Slug
+    name: Text
+    kind: Literal["team", "person", "partner"]
+    contact: str | None = None
+    aliases: list[Text] = Field(default_factory=list, description="other spellings of the name found in plans")
+
+
+class OwnersFile(Strict):
+    """`plans/owners.yaml`: the registry that action owners refer to by id."""
+
+    owners: list[Owner] = Field(default_factory=list)
+
+
+class Priority(Strict):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    title: Text
+    description: str | None = None
+
+
+class Plan(Strict):
+    """`plans/<slug>/plan.yaml`: the plan as a whole."""
+
+    title: Text
+    organisation: str | None = None
+    period: WhenText | None = Field(None, description='as written, e.g. "2022/23" or "2021 – 2023"')
+    starts: date | None = Field(None, description="overrides the start derived from period")
+    ends: date | None = Field(None, description="overrides the end derived from period")
+    reporting: Cadence = "quarterly"
+    source: str | None = Field(None, description="where the plan came from, e.g. the published document")
+    priorities: list[Priority] = Field(default_factory=list)
+
+    @field_validator("period")
+    @classmethod
+    def _period_has_dates(cls, when: When | None) -> When | None:
+        if when is not None and when.is_recurring:
+            raise PydanticCustomError("period", f'a plan period needs dates, not "{when.text}"')
+        return when
+
+    @property
+    def start_date(self) -> date | None:
+        return self.starts or (self.period.start if self.period else None)
+
+    @property
+    def end_date(self) -> date | None:
+        return self.ends or (self.period.end if self.period else None)
+
+
+class Milestone(Strict):
+    text: Text
+    due: WhenText | None = None
+    done: bool = False
+
+
+class Target(Strict):
+    """A KPI target: its text as written, and the number in it where there is one."""
+
+    text: Text
+    id: Slug | None = Field(None, description="the key its actuals use in updates; defaults to the unit")
+    value: float | None = None
+    unit: str | None = None
+    direction: Literal["increase", "decrease"] | None = None
+    baseline: float | None = None
+
+    @model_validator(mode="after")
+    def _read_text(self) -> Target:
+        parsed = parse_target(self.text)
+        if self.value is None and parsed.value is not None:
+            self.value = parsed.value
+            self.unit = self.unit or parsed.unit
+        if self.direction is None:
+            self.direction = parsed.direction  # type: ignore[assignment]
+        return self
+
+    @property
+    def is_placeholder(self) -> bool:
+        return self.value is None and parse_target(self.text).placeholder
+
+    @property
+    def key(self) -> str | None:
+        return self.id or self.unit
+
+
+class Update(Strict):
+    """One reporting period's progress note."""
+
+    period: WhenText = Field(description='the reporting period, e.g. "2022/23 Q2"')
+    date: date | None = Field(None, description="when the update was written")
+    rag: Rag | None = None
+    status: Status | None = None
+    note: str | None = None
+    actuals: dict[str, float] = Field(default_factory=dict, description="KPI actuals, by target id or unit")
+    by: str | None = Field(None, description="who wrote the update")
+
+
+class LintSettings(Strict):
+    """Per-action suppression: `lint: {ignore: [rule-name], reason: "..."}`."""
+
+    ignore: list[Text] = Field(default_factory=list)
+    reason: Text | None = None
+
+
+class Action(Strict):
+    """One action of a plan: one file under `plans/<slug>/actions/`."""
+
+    id: ActionId
+    priority: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    title: Text = Field(description="the objective or the action as the plan states it")
+    what: str | None = Field(None, description='"What we will do", where the plan has that column')
+    owners: list[Slug] = Field(default_factory=list, description="owner ids from plans/owners.yaml")
+    partners: list[Slug] = Field(default_factory=list)
+    due: WhenText | None = None
+    milestones: list[Milestone] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    outcome: str | None = None
+    status: Status | None = Field(None, description="absent means not recorded")
+    updates: list[Update] = Field(default_factory=list)
+    lint: LintSettings | None = None
+
+    @property
+    def latest_update(self) -> Update | None:
+        """The update for the latest period (the later-written one where two share a period)."""
+        dated = [u for u in self.updates if u.period.end is not None]
+        if not dated:
+            return self.updates[-1] if self.updates else None
+        return max(reversed(dated), key=lambda u: u.period.end)  # type: ignore[arg-type,return-value]
+
+
+class ReportSettings(Strict):
+    title: str | None = None
+
+
+class Config(Strict):
+    """`actiontrack.yaml` at the top of a plans repository. Every key is optional."""
+
+    plans: str = Field("plans", description="the folder holding the plans, relative to this file")
+    financial_year_start: int = Field(
+        DEFAULT_FY_START, description='first month of the financial year: a number or a name such as "April"'
+    )
+    due_soon_days: int = Field(30, ge=0, le=366, description="how near a deadline counts as due soon")
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    lint: dict[str, Any] = Field(default_factory=dict, description="lint rule settings; see `actiontrack rules`")
+
+    @field_validator("financial_year_start", mode="before")
+    @classmethod
+    def _month(cls, value: Any) -> int:
+        try:
+            return parse_month(value)
+        except DateError as error:
+            raise PydanticCustomError("month", str(error)) from None

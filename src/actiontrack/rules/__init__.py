@@ -1,0 +1,1 @@
+"""Lint rules (see the lint issue)."""

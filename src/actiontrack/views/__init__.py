@@ -1,0 +1,1 @@
+"""Views read a derived Snapshot and present it; they never compute a state themselves."""

@@ -1,0 +1,199 @@
+"""Reading YAML safely, remembering where every value came from.
+
+ruamel.yaml composes the file into nodes (with its C parser where installed); we build plain Python values
+from the nodes ourselves, which lets us:
+- record the line and column of every key and list item, so a validation error points at its line;
+- refuse every explicit tag (`!!python/object…` and friends): plan files never need one;
+- refuse aliases, so an alias bomb ("billion laughs") costs nothing;
+- keep a date exactly as written ("2023-03-31" stays text; the deadline grammar reads it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+Path_ = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
+_PLAIN_TEXT = {_STR, _TAG + "timestamp", _TAG + "binary"}
+_MAX_DEPTH = 64
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
+
+
+@dataclass
+class YamlProblem(Exception):
+    """A file that is not acceptable YAML; line and column are 1-based."""
+
+    message: str
+    line: int = 1
+    column: int = 1
+    rule: str = "yaml-syntax"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class Document:
+    """A parsed file: its data and where each key or list item sits (1-based line, column)."""
+
+    data: Any
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+
+    def locate(self, path: Path_) -> tuple[int, int]:
+        """The position of `path`, or of its nearest ancestor that exists in the file."""
+        for end in range(len(path), -1, -1):
+            mark = self.marks.get(tuple(path[:end]))
+            if mark is not None:
+                return mark
+        return (1, 1)
+
+
+def _yaml() -> YAML:
+    return YAML(typ="safe", pure=False)
+
+
+def _position(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.seen: set[int] = set()
+
+    def build(self, node: Node, path: Path_) -> Any:
+        if id(node) in self.seen:
+            line, column = _position(node)
+            raise YamlProblem(
+                "YAML aliases (*name) are not allowed in plan files; write the value out in full", line, column
+            )
+        self.seen.add(id(node))
+        if len(path) > _MAX_DEPTH:
+            raise YamlProblem(f"nesting deeper than {_MAX_DEPTH} levels", *_position(node))
+        tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", str(node.tag))
+        if isinstance(node, MappingNode):
+            if tag != _TAG + "map":
+                raise self._tag_error(node, tag)
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.build(key_node, path)
+                if isinstance(key, (dict, list)):
+                    raise YamlProblem("a key must be a plain word, not a list or mapping", *_position(key_node))
+                key = "" if key is None else str(key)
+                if key in result:
+                    line, column = _position(key_node)
+                    raise YamlProblem(f'duplicate key "{key}"', line, column)
+                self.marks[(*path, key)] = _position(key_node)
+                result[key] = self.build(value_node, (*path, key))
+            return result
+        if isinstance(node, SequenceNode):
+            if tag != _TAG + "seq":
+                raise self._tag_error(node, tag)
+            items = []
+            for index, item in enumerate(node.value):
+                self.marks[(*path, index)] = _position(item)
+                items.append(self.build(item, (*path, index)))
+            return items
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, tag)
+        raise self._tag_error(node, tag)  # pragma: no cover - ruamel has no other node kinds
+
+    @staticmethod
+    def _tag_error(node: Node, tag: str) -> YamlProblem:
+        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+        return YamlProblem(f"YAML tag {shown} is not allowed in plan files; remove it", *_position(node))
+
+    def _scalar(self, node: ScalarNode, tag: str) -> Any:
+        text: str = node.value
+        if tag in _PLAIN_TEXT:
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() in ("true", "yes", "on", "y")
+        if tag == _INT:
+            cleaned = text.replace("_", "")
+            try:
+                return int(cleaned, 0) if cleaned[:2].lower() in ("0x", "0o", "0b") else int(cleaned)
+            except ValueError:
+                return text
+        if tag == _FLOAT:
+            try:
+                return float(text.replace("_", ""))
+            except ValueError:
+                return text
+        raise self._tag_error(node, tag)
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlProblem(
+            f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8",
+            line,
+            column,
+            rule="encoding",
+        ) from None
+    if "\x00" in text:
+        raise YamlProblem("the file contains NUL bytes; it is not a text file", *_line_col(text, text.index("\x00")))
+    return text
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def parse_text(text: str) -> Document:
+    """Parse one YAML document from `text`; raise YamlProblem with a position on anything unacceptable."""
+    marker = _CONFLICT.search(text)
+    if marker:
+        line, column = _line_col(text, marker.start())
+        raise YamlProblem(
+            f"git merge conflict marker {marker.group(1)[:7]}: resolve the conflict, keep one version and "
+            "delete the marker lines",
+            line,
+            column,
+            rule="conflict-marker",
+        )
+    try:
+        nodes = list(_yaml().compose_all(text))
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = error.problem or str(error).splitlines()[0]
+        context = f" {error.context}" if error.context and error.context != problem else ""
+        raise YamlProblem(f"invalid YAML: {problem}{context}", line, column) from None
+    except YAMLError as error:  # e.g. a reader error for a control character
+        message = " ".join(str(error).split())
+        found = re.search(r"line (\d+), column (\d+)", message)
+        line, column = (int(found[1]), int(found[2])) if found else (1, 1)
+        raise YamlProblem(f"invalid YAML: {message.split(' in ')[0]}", line, column) from None
+    nodes = [node for node in nodes if node is not None]
+    if len(nodes) > 1:
+        raise YamlProblem("the file holds more than one YAML document (---); keep one per file", *_position(nodes[1]))
+    if not nodes:
+        return Document(None, {(): (1, 1)}, text)
+    builder = _Builder()
+    builder.marks[()] = _position(nodes[0])
+    data = builder.build(nodes[0], ())
+    return Document(data, builder.marks, text)
+
+
+def read_document(path: Path) -> Document:
+    """Read and parse a YAML file; raise YamlProblem (or OSError for an unreadable file)."""
+    return parse_text(_decode(path.read_bytes()))
