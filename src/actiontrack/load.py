@@ -162,10 +162,11 @@ def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseMode
 
 
 def _inner_model(annotation: Any) -> Any:
-    for arg in (annotation, *typing.get_args(annotation)):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-        if typing.get_origin(arg) in (list, typing.Union, types.UnionType):
+    """The model inside `Model`, `list[Model]` or `Model | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
             inner = _inner_model(arg)
             if inner is not None:
                 return inner
@@ -273,7 +274,7 @@ def load_plan(directory: Path, context: dict, problems: list[Problem], only: set
         first = seen.get(action.id)
         if first is not None:
             line, column = loaded.locate("id")
-            where = f"{display_path(first.path)}:{first.locate('id')[0]}"
+            where = f"{first.path.name}:{first.locate('id')[0]}"  # a sibling: same actions/ folder
             problems.append(
                 Problem(path, line, column, f'duplicate action id "{action.id}": also used in {where}', "duplicate-id")
             )

@@ -7,7 +7,7 @@ validation context as {"fy_start": month}; they keep their text as written next 
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -111,8 +111,8 @@ class Plan(Strict):
     title: Text
     organisation: str | None = None
     period: WhenText | None = Field(None, description='as written, e.g. "2022/23" or "2021 – 2023"')
-    starts: date | None = Field(None, description="overrides the start derived from period")
-    ends: date | None = Field(None, description="overrides the end derived from period")
+    starts: dt.date | None = Field(None, description="overrides the start derived from period")
+    ends: dt.date | None = Field(None, description="overrides the end derived from period")
     reporting: Cadence = "quarterly"
     source: str | None = Field(None, description="where the plan came from, e.g. the published document")
     priorities: list[Priority] = Field(default_factory=list)
@@ -125,11 +125,11 @@ class Plan(Strict):
         return when
 
     @property
-    def start_date(self) -> date | None:
+    def start_date(self) -> dt.date | None:
         return self.starts or (self.period.start if self.period else None)
 
     @property
-    def end_date(self) -> date | None:
+    def end_date(self) -> dt.date | None:
         return self.ends or (self.period.end if self.period else None)
 
 
@@ -172,7 +172,7 @@ class Update(Strict):
     """One reporting period's progress note."""
 
     period: WhenText = Field(description='the reporting period, e.g. "2022/23 Q2"')
-    date: date | None = Field(None, description="when the update was written")
+    date: dt.date | None = Field(None, description="when the update was written")
     rag: Rag | None = None
     status: Status | None = None
     note: str | None = None

@@ -21,7 +21,7 @@ _PLACEHOLDER = re.compile(r"^\s*(?:x|xx+|tbc|tbd|n/?a|\?+)(?:\s|$|%|/)", re.IGNO
 _DECREASE = re.compile(r"\b(?:decreas|reduc|lower|fewer|less|cut)\w*", re.IGNORECASE)
 # Words after which the unit's noun phrase has ended: "2,000 participants accessing the programme".
 _STOP = re.compile(
-    r"\s+(?:of|in|on|at|for|from|per|by|to|with|who|that|which|across|accessing|attending|using|engaged)\b|[,;:(/]\s|\s/",
+    r"\s+(?:of|in|on|at|for|from|per|a|an|each|every|by|to|with|who|that|which|across|accessing|attending|using|engaged)\b|[,;:(/]\s|\s/",
     re.IGNORECASE,
 )
 

@@ -73,9 +73,11 @@ class _Builder:
 
     def build(self, node: Node, path: Path_) -> Any:
         if id(node) in self.seen:
-            line, column = _position(node)
+            # an alias shares its anchor's node (and position): point at the key or item that uses it
+            used_at = path if path and isinstance(path[-1], str) else path[:-1]
             raise YamlProblem(
-                "YAML aliases (*name) are not allowed in plan files; write the value out in full", line, column
+                "YAML aliases (*name) are not allowed in plan files; write the value out in full",
+                *self.marks.get(used_at, _position(node)),
             )
         self.seen.add(id(node))
         if len(path) > _MAX_DEPTH:

@@ -1,0 +1,108 @@
+"""The safe reader: hostile and broken YAML become one positioned message, never a traceback or a hang."""
+
+import pytest
+
+from actiontrack.yamlsrc import YamlProblem, parse_text, read_document
+
+
+def problem(text: str) -> YamlProblem:
+    with pytest.raises(YamlProblem) as raised:
+        parse_text(text)
+    return raised.value
+
+
+def test_marks_every_key_and_item():
+    doc = parse_text('id: "1.a"\nowners:\n  - a\n  - b\nmilestones:\n  - text: x\n    due: "2022/23"\n')
+    assert doc.data["owners"] == ["a", "b"]
+    assert doc.marks[("owners",)] == (2, 1)
+    assert doc.marks[("owners", 1)] == (4, 5)
+    assert doc.marks[("milestones", 0, "due")] == (7, 5)
+    assert doc.locate(("milestones", 0, "nope", 3)) == (6, 5)  # nearest ancestor that exists
+
+
+def test_dates_stay_as_written():
+    assert parse_text("due: 2023-03-31\n").data == {"due": "2023-03-31"}
+
+
+def test_scalars():
+    data = parse_text("a: 1\nb: 1.5\nc: true\nd: null\ne: ~\nf: '007'\n").data
+    assert data == {"a": 1, "b": 1.5, "c": True, "d": None, "e": None, "f": "007"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!python/object/apply:os.system ['echo pwned']\n",
+        "a: !!python/name:os.system\n",
+        "a: !custom 1\n",
+        "!!set {a, b}\n",
+        "a: !!omap [x: 1]\n",
+    ],
+)
+def test_tags_are_refused(text):
+    found = problem(text)
+    assert "tag" in found.message and "not allowed" in found.message
+    assert found.line == 1
+
+
+def test_alias_bomb_is_refused_fast():
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        lines.append(f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]")
+    found = problem("\n".join(lines) + "\n")
+    # refused at the first alias (line 2), before anything walks the 387 million nodes it stands for
+    assert "aliases" in found.message
+    assert (found.line, found.column) == (2, 1)
+
+
+def test_conflict_marker_names_its_line():
+    found = problem('id: "1.a"\n<<<<<<< HEAD\ntitle: one\n=======\ntitle: two\n>>>>>>> branch\n')
+    assert found.rule == "conflict-marker"
+    assert (found.line, found.column) == (2, 1)
+    assert "conflict" in found.message
+
+
+def test_syntax_error_position():
+    found = problem("id: 1\ntitle: [unclosed\nwhat: x\n")
+    assert found.rule == "yaml-syntax"
+    assert found.message.startswith("invalid YAML")
+    assert found.line >= 2
+
+
+def test_duplicate_keys_are_refused():
+    found = problem("title: a\ntitle: b\n")
+    assert "duplicate key" in found.message and found.line == 2
+
+
+def test_more_than_one_document():
+    assert "more than one" in problem("a: 1\n---\nb: 2\n").message
+
+
+def test_deep_nesting_is_refused():
+    assert "nesting" in problem("a: " + "[" * 100 + "]" * 100 + "\n").message
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"title: ok\nwhat: caf\xe9\n")
+    with pytest.raises(YamlProblem) as raised:
+        read_document(path)
+    assert raised.value.rule == "encoding"
+    assert (raised.value.line, raised.value.column) == (2, 10)
+    assert "UTF-8" in raised.value.message
+
+
+def test_utf8_bom_and_crlf_are_fine(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_bytes("\ufefftitle: Café\r\nwhat: x\r\n".encode())
+    assert read_document(path).data == {"title": "Café", "what": "x"}
+
+
+def test_control_character():
+    found = problem("title: a\x07b\n")
+    assert found.message.startswith("invalid YAML")
+
+
+def test_empty_document():
+    assert parse_text("# only a comment\n").data is None
