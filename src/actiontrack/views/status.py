@@ -37,15 +37,14 @@ def render_table(snapshot: Snapshot, console: Console) -> None:
     for plan in workspace.plans:
         rows = [d for d in snapshot.actions if d.plan_slug == plan.slug]
         table = Table(
-            title=f"{plan.title} — as of {snapshot.as_of.isoformat()}",
+            title=f"{plan.title} ({plan.slug}) — as of {snapshot.as_of.isoformat()}",
             title_justify="left",
             show_lines=False,
-            expand=False,
+            expand=True,
         )
-        table.add_column("Plan", overflow="fold", no_wrap=False, max_width=14)
         table.add_column("ID", no_wrap=True)
-        table.add_column("Action", ratio=3, overflow="fold")
-        table.add_column("Owners", ratio=2, overflow="fold")
+        table.add_column("Action", ratio=3)
+        table.add_column("Owners", ratio=2)
         table.add_column("Due", no_wrap=True)
         table.add_column("Due date", no_wrap=True)
         table.add_column("State", no_wrap=True)
@@ -53,7 +52,6 @@ def render_table(snapshot: Snapshot, console: Console) -> None:
         for derived in rows:
             action = derived.action
             table.add_row(
-                plan.slug,
                 action.id,
                 action.title,
                 ", ".join(workspace.owner_name(o) for o in action.owners) or Text("none", style="red"),
@@ -65,5 +63,6 @@ def render_table(snapshot: Snapshot, console: Console) -> None:
         console.print(table)
     counts = snapshot.state_counts()
     summary = ", ".join(f"{counts[state]} {label.lower()}" for state, label in STATES.items() if counts[state])
-    console.print(f"{len(snapshot.actions)} actions: {summary}")
+    total = len(snapshot.actions)
+    console.print(f"{total} action{'s' if total != 1 else ''}: {summary or 'none loaded'}")
 
