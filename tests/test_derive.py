@@ -1,0 +1,100 @@
+"""derive(): state, RAG, staleness and KPI progress as of a date — the one place they are computed."""
+
+from datetime import date
+
+import pytest
+
+from actiontrack.derive import derive, last_ended_period
+from actiontrack.load import load_workspace
+from actiontrack.model import Plan
+
+ACTION_PATH = "plans/test-plan/actions/1.a-promote.yaml"
+BASE = 'id: "1.a"\npriority: "1"\ntitle: A\nowners: [planning-policy]\n'
+
+
+def derived(make_repo, body: str, as_of: date):
+    workspace = load_workspace([], cwd=make_repo({ACTION_PATH: BASE + body}))
+    assert workspace.problems == []
+    [action] = derive(workspace, as_of).actions
+    return action
+
+
+@pytest.mark.parametrize(
+    ("body", "as_of", "state"),
+    [
+        ('due: "2022/23"\n', date(2023, 6, 30), "overdue"),
+        ('due: "2022/23"\n', date(2023, 3, 31), "due-soon"),  # due today is not yet overdue
+        ('due: "2022/23"\n', date(2023, 3, 1), "due-soon"),  # 30 days ahead
+        ('due: "2022/23"\n', date(2023, 2, 28), "not-reported"),
+        ('due: "2022/23"\nstatus: complete\n', date(2023, 6, 30), "complete"),
+        ('due: "2022/23"\nstatus: cancelled\n', date(2023, 6, 30), "cancelled"),
+        ('due: "2022/23"\nstatus: in-progress\n', date(2022, 6, 30), "on-track"),
+        ('due: "2022/23"\nstatus: not-started\n', date(2022, 6, 30), "not-started"),
+        ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    rag: red\n', date(2022, 7, 5), "at-risk"),
+        ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    rag: amber\n', date(2022, 7, 5), "at-risk"),
+        ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    rag: green\n', date(2022, 7, 5), "on-track"),
+        ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    note: begun\n', date(2022, 7, 5), "not-started"),
+        ('due: "ongoing"\n', date(2030, 1, 1), "not-reported"),  # a recurring deadline is never overdue
+        ("", date(2030, 1, 1), "not-reported"),
+        ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q3"\n    status: complete\n', date(2023, 6, 30), "complete"),
+    ],
+)
+def test_state(make_repo, body, as_of, state):
+    assert derived(make_repo, body, as_of).state == state
+
+
+def test_due_date_and_days_left(make_repo):
+    action = derived(make_repo, 'due: "October 2022"\n', date(2022, 10, 1))
+    assert action.due_date == date(2022, 10, 31)
+    assert action.days_left == 30
+    assert derived(make_repo, 'due: "October 2022"\n', date(2022, 11, 10)).days_left == -10
+
+
+def test_latest_rag_is_the_latest_period_not_the_last_written(make_repo):
+    body = (
+        'updates:\n  - period: "2022/23 Q2"\n    rag: amber\n'
+        '  - period: "2022/23 Q1"\n    rag: green\n'  # written late, about an earlier period
+    )
+    action = derived(make_repo, body, date(2022, 10, 5))
+    assert action.rag == "amber"
+    assert action.latest.period.text == "2022/23 Q2"
+
+
+@pytest.mark.parametrize(
+    ("body", "as_of", "stale", "last"),
+    [
+        ("", date(2023, 6, 30), True, "2022/23 Q4"),  # no update at all
+        ('updates:\n  - period: "2022/23 Q4"\n', date(2023, 6, 30), False, "2022/23 Q4"),
+        ('updates:\n  - period: "2022/23 Q3"\n', date(2023, 6, 30), True, "2022/23 Q4"),
+        ('updates:\n  - period: "2022/23 Q3"\n', date(2023, 3, 31), False, "2022/23 Q3"),  # Q4 ends today
+        ('updates:\n  - period: "2022/23 Q3"\n', date(2023, 4, 1), True, "2022/23 Q4"),
+        ("status: complete\n", date(2023, 6, 30), False, "2022/23 Q4"),
+        ("status: not-started\n", date(2023, 6, 30), False, "2022/23 Q4"),
+        ("status: in-progress\n", date(2023, 6, 30), True, "2022/23 Q4"),
+    ],
+)
+def test_staleness(make_repo, body, as_of, stale, last):
+    action = derived(make_repo, body, as_of)
+    assert action.stale is stale
+    assert action.last_period.label == last
+
+
+def test_no_reporting_period_before_the_plan_starts():
+    plan = Plan.model_validate({"title": "T", "period": "2022/23"})
+    assert last_ended_period(plan, date(2022, 5, 1), 4) is None
+    assert last_ended_period(plan, date(2022, 7, 1), 4).label == "2022/23 Q1"
+    # after the plan ends, the last period is the plan's last one
+    assert last_ended_period(plan, date(2025, 1, 1), 4).label == "2022/23 Q4"
+
+
+def test_kpi_progress(make_repo):
+    body = (
+        "targets:\n  - text: 10 x volunteers\n  - text: Fewer than 5 complaints\n    id: complaints\n"
+        "    value: 5\n    direction: decrease\n  - text: X attendances\n"
+        'updates:\n  - period: "2022/23 Q2"\n    actuals: {volunteers: 7, complaints: 4}\n'
+        '  - period: "2022/23 Q1"\n    actuals: {volunteers: 3}\n'
+    )
+    volunteers, complaints, placeholder = derived(make_repo, body, date(2022, 10, 5)).kpis
+    assert (volunteers.actual, volunteers.period, volunteers.ratio, volunteers.met) == (7, "2022/23 Q2", 0.7, False)
+    assert (complaints.actual, complaints.met) == (4, True)
+    assert placeholder.actual is None and placeholder.target.is_placeholder
