@@ -114,7 +114,11 @@ def test_installed_script_validate_and_status(make_repo):
     ok = subprocess.run([script, "validate"], cwd=repo, capture_output=True, text=True, check=False)
     assert ok.returncode == 0, ok.stderr
     status = subprocess.run(
-        [script, "status", "--json", "--as-of", "2023-06-30"], cwd=repo, capture_output=True, text=True, check=False
+        [script, "status", "--json", "--as-of", "2023-06-30"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert status.returncode == 0
     assert json.loads(status.stdout)["actions"][0]["due_date"] == "2024-03-31"
@@ -131,6 +135,10 @@ def test_installed_script_bad_file_no_traceback(make_repo):
 
 def test_python_dash_m(make_repo):
     result = subprocess.run(
-        [sys.executable, "-m", "actiontrack", "validate"], cwd=make_repo(), capture_output=True, text=True, check=False
+        [sys.executable, "-m", "actiontrack", "validate"],
+        cwd=make_repo(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0 and "all valid" in result.stdout

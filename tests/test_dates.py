@@ -57,7 +57,18 @@ RECURRING = [
     ("monthly", "monthly"),
 ]
 
-BAD = ["soon", "tbc", "Q5 2022/23", "2023-02-30", "2022/21", "Smarch 2022", "2022/23/24", "", "   ", "13/13/2023"]
+BAD = [
+    "soon",
+    "tbc",
+    "Q5 2022/23",
+    "2023-02-30",
+    "2022/21",
+    "Smarch 2022",
+    "2022/23/24",
+    "",
+    "   ",
+    "13/13/2023",
+]
 
 
 @pytest.mark.parametrize(("text", "deadline"), SEED_DEADLINES)

@@ -32,11 +32,23 @@ def derived(make_repo, body: str, as_of: date):
         ('due: "2022/23"\nstatus: not-started\n', date(2022, 6, 30), "not-started"),
         ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    rag: red\n', date(2022, 7, 5), "at-risk"),
         ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    rag: amber\n', date(2022, 7, 5), "at-risk"),
-        ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    rag: green\n', date(2022, 7, 5), "on-track"),
-        ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    note: begun\n', date(2022, 7, 5), "not-started"),
+        (
+            'due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    rag: green\n',
+            date(2022, 7, 5),
+            "on-track",
+        ),
+        (
+            'due: "2022/23"\nupdates:\n  - period: "2022/23 Q1"\n    note: begun\n',
+            date(2022, 7, 5),
+            "not-started",
+        ),
         ('due: "ongoing"\n', date(2030, 1, 1), "not-reported"),  # a recurring deadline is never overdue
         ("", date(2030, 1, 1), "not-reported"),
-        ('due: "2022/23"\nupdates:\n  - period: "2022/23 Q3"\n    status: complete\n', date(2023, 6, 30), "complete"),
+        (
+            'due: "2022/23"\nupdates:\n  - period: "2022/23 Q3"\n    status: complete\n',
+            date(2023, 6, 30),
+            "complete",
+        ),
     ],
 )
 def test_state(make_repo, body, as_of, state):
@@ -95,6 +107,11 @@ def test_kpi_progress(make_repo):
         '  - period: "2022/23 Q1"\n    actuals: {volunteers: 3}\n'
     )
     volunteers, complaints, placeholder = derived(make_repo, body, date(2022, 10, 5)).kpis
-    assert (volunteers.actual, volunteers.period, volunteers.ratio, volunteers.met) == (7, "2022/23 Q2", 0.7, False)
+    assert (volunteers.actual, volunteers.period, volunteers.ratio, volunteers.met) == (
+        7,
+        "2022/23 Q2",
+        0.7,
+        False,
+    )
     assert (complaints.actual, complaints.met) == (4, True)
     assert placeholder.actual is None and placeholder.target.is_placeholder

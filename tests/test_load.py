@@ -7,6 +7,7 @@ import pytest
 from actiontrack.load import UsageError, load_workspace, natural_key
 
 ACTION_PATH = "plans/test-plan/actions/1.a-promote.yaml"
+REGISTRY = "owners:\n  - id: a\n    name: A\n    kind: team\n  - id: {second}\n    name: B\n    kind: {kind}\n"
 
 
 def only_problem(repo: Path):
@@ -37,24 +38,59 @@ def test_finds_root_from_a_subfolder(make_repo):
         # wrong type
         ('id: "1.a"\ntitle: A\nowners: planning-policy\n', 3, 1, "owners: Input should be a valid list"),
         # unknown key, with a suggestion
-        ('id: "1.a"\ntitle: A\nownrs: [planning-policy]\n', 3, 1, 'unknown key "ownrs"; did you mean "owners"?'),
+        (
+            'id: "1.a"\ntitle: A\nownrs: [planning-policy]\n',
+            3,
+            1,
+            'unknown key "ownrs"; did you mean "owners"?',
+        ),
         # unknown key deep inside
-        ('id: "1.a"\ntitle: A\nmilestones:\n  - text: x\n    dew: "2022/23"\n', 5, 5, 'unknown key "dew"; did you mean "due"?'),
+        (
+            'id: "1.a"\ntitle: A\nmilestones:\n  - text: x\n    dew: "2022/23"\n',
+            5,
+            5,
+            'unknown key "dew"; did you mean "due"?',
+        ),
         # missing required key points at the mapping that lacks it
         ('id: "1.a"\nwhat: x\n', 1, 1, 'missing required key "title"'),
-        ('id: "1.a"\ntitle: A\nmilestones:\n  - due: "2022/23"\n', 4, 5, 'missing required key "text" in milestones[0]'),
+        (
+            'id: "1.a"\ntitle: A\nmilestones:\n  - due: "2022/23"\n',
+            4,
+            5,
+            'missing required key "text" in milestones[0]',
+        ),
         # a bad deadline names its text
-        ('id: "1.a"\ntitle: A\ndue: "soonish"\n', 3, 1, 'due: "soonish" is not a date actiontrack understands'),
-        ('id: "1.a"\ntitle: A\nmilestones:\n  - text: x\n    due: Smarch 2022\n', 5, 5, 'milestones[0].due: "Smarch 2022"'),
+        (
+            'id: "1.a"\ntitle: A\ndue: "soonish"\n',
+            3,
+            1,
+            'due: "soonish" is not a date actiontrack understands',
+        ),
+        (
+            'id: "1.a"\ntitle: A\nmilestones:\n  - text: x\n    due: Smarch 2022\n',
+            5,
+            5,
+            'milestones[0].due: "Smarch 2022"',
+        ),
         # a bad RAG in an update
-        ('id: "1.a"\ntitle: A\nupdates:\n  - period: "2022/23 Q1"\n    rag: purple\n', 5, 5, "updates[0].rag: Input should be"),
+        (
+            'id: "1.a"\ntitle: A\nupdates:\n  - period: "2022/23 Q1"\n    rag: purple\n',
+            5,
+            5,
+            "updates[0].rag: Input should be",
+        ),
         # bad owner id form
         ('id: "1.a"\ntitle: A\nowners: [Planning Policy]\n', 3, 10, "owners[0]: String should match pattern"),
         # not a mapping at all
         ("- just\n- a list\n", 1, 1, "the file is a list, not a mapping"),
         ("", 1, 1, "the file is empty"),
         # hostile
-        ('id: "1.a"\ntitle: !!python/object/apply:os.system ["true"]\n', 2, 8, "YAML tag !!python/object/apply:os.system"),
+        (
+            'id: "1.a"\ntitle: !!python/object/apply:os.system ["true"]\n',
+            2,
+            8,
+            "YAML tag !!python/object/apply:os.system",
+        ),
     ],
 )
 def test_action_errors_are_positioned(make_repo, content, line, column, expected):
@@ -75,7 +111,7 @@ def test_unknown_priority(make_repo):
     found = only_problem(repo)
     assert found.rule == "unknown-priority"
     assert found.line == 2
-    assert found.message == "unknown priority \"7\": the plan's priorities are 1"
+    assert found.message == 'unknown priority "7": the plan\'s priorities are 1'
 
 
 def test_duplicate_id_within_a_plan(make_repo):
@@ -124,17 +160,13 @@ def test_plan_yaml_errors(make_repo):
 
 
 def test_owners_registry_errors(make_repo):
-    repo = make_repo(
-        {"plans/owners.yaml": "owners:\n  - id: a\n    name: A\n    kind: team\n  - id: b\n    name: B\n    kind: tribe\n"}
-    )
+    repo = make_repo({"plans/owners.yaml": REGISTRY.format(second="b", kind="tribe")})
     [found] = load_workspace([], cwd=repo).problems
     assert found.format(repo) == "plans/owners.yaml:7:5: owners[1].kind: Input should be 'team', 'person' or 'partner'"
 
 
 def test_duplicate_owner_id(make_repo):
-    repo = make_repo(
-        {"plans/owners.yaml": "owners:\n  - id: a\n    name: A\n    kind: team\n  - id: a\n    name: B\n    kind: team\n"}
-    )
+    repo = make_repo({"plans/owners.yaml": REGISTRY.format(second="a", kind="team")})
     [found] = load_workspace([], cwd=repo).problems
     assert (found.line, found.rule, found.message) == (5, "duplicate-id", 'owner id "a" is listed twice')
 

@@ -65,7 +65,7 @@ def _print_problems(workspace: Workspace) -> None:
         typer.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
 
 
-def _console(file=None):  # noqa: ANN001, ANN202 - rich is imported only by commands that print tables
+def _console(file=None):
     from rich.console import Console
 
     return Console(file=file or sys.stdout, highlight=False)
@@ -109,7 +109,10 @@ def status(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = Fal
     if as_json:
         from .views.records import action_record
 
-        payload = {"as_of": day.isoformat(), "actions": [action_record(a, snapshot) for a in snapshot.actions]}
+        payload = {
+            "as_of": day.isoformat(),
+            "actions": [action_record(a, snapshot) for a in snapshot.actions],
+        }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         from .views.status import render_table

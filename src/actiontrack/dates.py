@@ -162,7 +162,7 @@ def _single(text: str, fy_start: int) -> When | None:
         groups = match.groupdict()
         try:
             if kind in ("iso", "dmy", "day-month"):
-                month = int(groups["m"]) if "m" in groups and groups["m"] else MONTHS.get(groups.get("month") or "")
+                month = int(groups["m"]) if groups.get("m") else MONTHS.get(groups.get("month") or "")
                 if not month:
                     continue
                 day = date(int(groups["y"]), month, int(groups["d"]))

@@ -180,9 +180,7 @@ def dotted(loc: Sequence[str | int]) -> str:
     return text
 
 
-def validation_problems(
-    error: ValidationError, doc: Document, path: Path, model: type[BaseModel]
-) -> list[Problem]:
+def validation_problems(error: ValidationError, doc: Document, path: Path, model: type[BaseModel]) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False, include_input=False):
         loc = tuple(part for part in item["loc"] if isinstance(part, (str, int)))
@@ -276,7 +274,13 @@ def load_plan(directory: Path, context: dict, problems: list[Problem], only: set
             line, column = loaded.locate("id")
             where = f"{first.path.name}:{first.locate('id')[0]}"  # a sibling: same actions/ folder
             problems.append(
-                Problem(path, line, column, f'duplicate action id "{action.id}": also used in {where}', "duplicate-id")
+                Problem(
+                    path,
+                    line,
+                    column,
+                    f'duplicate action id "{action.id}": also used in {where}',
+                    "duplicate-id",
+                )
             )
             continue
         seen[action.id] = loaded

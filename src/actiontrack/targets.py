@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_VERB = r"(?:(?:increase|raise|grow|decrease|reduce|cut|lower)\w*\s+(?:to|by)\s+|at\s+least\s+|min(?:imum)?\.?\s+|up\s+to\s+)?"
+_VERB = (
+    r"(?:(?:increase|raise|grow|decrease|reduce|cut|lower)\w*\s+(?:to|by)\s+"
+    r"|at\s+least\s+|min(?:imum)?\.?\s+|up\s+to\s+)?"
+)
 _NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _LEADING = re.compile(
     r"^\s*" + _VERB + _NUMBER + r"\s*(?P<percent>%|per\s*cent\b|percent\b)?\s*(?:x\b|×)?\s*(?P<rest>.*)$",

@@ -65,4 +65,3 @@ def render_table(snapshot: Snapshot, console: Console) -> None:
     summary = ", ".join(f"{counts[state]} {label.lower()}" for state, label in STATES.items() if counts[state])
     total = len(snapshot.actions)
     console.print(f"{total} action{'s' if total != 1 else ''}: {summary or 'none loaded'}")
-
