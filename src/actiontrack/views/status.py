@@ -43,8 +43,8 @@ def render_table(snapshot: Snapshot, console: Console) -> None:
             expand=True,
         )
         table.add_column("ID", no_wrap=True)
-        table.add_column("Action", ratio=3)
-        table.add_column("Owners", ratio=2)
+        table.add_column("Action", ratio=3, overflow="fold")
+        table.add_column("Owners", ratio=2, overflow="fold")
         table.add_column("Due", no_wrap=True)
         table.add_column("Due date", no_wrap=True)
         table.add_column("State", no_wrap=True)
