@@ -124,7 +124,7 @@ def test_duplicate_id_within_a_plan(make_repo):
     # the same id in another plan is fine
     repo = make_repo(
         {
-            "plans/test-plan/actions/1.a-copy.yaml": 'id: "1.b"\ntitle: B\n',
+            "plans/test-plan/actions/1.a-copy.yaml": 'id: "1.b"\npriority: "1"\ntitle: B\n',
             "plans/other/plan.yaml": "title: Other\n",
             "plans/other/actions/1.a.yaml": 'id: "1.a"\ntitle: Other 1.a\n',
         }
@@ -201,3 +201,14 @@ def test_no_plans_is_a_usage_error(tmp_path):
 def test_natural_key():
     ids = ["10", "1.b", "2", "1.a", "19", "1"]
     assert sorted(ids, key=natural_key) == ["1", "1.a", "1.b", "2", "10", "19"]
+
+
+def test_missing_priority_in_a_plan_with_priorities(make_repo):
+    found = only_problem(make_repo({ACTION_PATH: 'id: "1.a"\ntitle: A\n'}))
+    assert (found.rule, found.line) == ("unknown-priority", 1)
+    assert found.message == "no priority: add `priority:`; the plan's priorities are 1"
+
+
+def test_lint_ignore_needs_a_reason(make_repo):
+    found = only_problem(make_repo({ACTION_PATH: 'id: "1.a"\npriority: "1"\ntitle: A\nlint:\n  ignore: [overdue]\n'}))
+    assert found.line == 4 and 'missing required key "reason" in lint' in found.message

@@ -88,7 +88,7 @@ def test_not_utf8(tmp_path):
     path.write_bytes(b"title: ok\nwhat: caf\xe9\n")
     with pytest.raises(YamlProblem) as raised:
         read_document(path)
-    assert raised.value.rule == "encoding"
+    assert raised.value.rule == "yaml-syntax"
     assert (raised.value.line, raised.value.column) == (2, 10)
     assert "UTF-8" in raised.value.message
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -120,6 +122,84 @@ def status(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = Fal
         render_table(snapshot, _console())
     if workspace.problems:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+class LintFormat(StrEnum):
+    auto = "auto"
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+@app.command()
+def lint(
+    paths: PathsArg = None,
+    as_of: AsOfOpt = None,
+    output_format: Annotated[
+        LintFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text for people; json, github (annotations) or sarif for machines. "
+            "auto: github when GITHUB_ACTIONS is set, else text.",
+        ),
+    ] = LintFormat.auto,
+    select: Annotated[
+        str | None,
+        typer.Option("--select", metavar="RULES", help="Only these rules (names or codes, comma-separated)."),
+    ] = None,
+    ignore: Annotated[
+        str | None, typer.Option("--ignore", metavar="RULES", help="Not these rules (names or codes, comma-separated).")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only errors.")] = False,
+) -> None:
+    """Find what goes wrong in action plans: overdue, unowned, unmeasurable, never updated. Exit 1 on errors."""
+    from .derive import derive
+    from .lint import parse_rule_list, run_lint
+    from .views import lint_output
+
+    day = _as_of(as_of) or date.today()
+    try:
+        selected = parse_rule_list(select, "--select") if select is not None else None
+        ignored = parse_rule_list(ignore, "--ignore")
+        workspace = load_workspace(paths or [])
+        result = run_lint(derive(workspace, day), selected, ignored)
+    except UsageError as error:
+        _fail(str(error))
+    chosen = output_format.value
+    if chosen == "auto":
+        chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    if chosen == "text":
+        lint_output.write_text(result, sys.stdout)
+    else:
+        render = {"json": lint_output.to_json, "github": lint_output.to_github, "sarif": lint_output.to_sarif}[chosen]
+        sys.stdout.write(render(result))
+    raise typer.Exit(result.exit_code(strict))
+
+
+@app.command("rules")
+def list_rules(
+    name: Annotated[str | None, typer.Argument(help="A rule name or code to explain in full.")] = None,
+) -> None:
+    """List every lint rule, or explain one (`actiontrack rules overdue`)."""
+    from .rules import find_rule, rules_in_code_order
+
+    if name is None:
+        from rich.table import Table
+
+        table = Table(box=None, show_header=True, pad_edge=False)
+        for column in ("Code", "Name", "Severity", "What it finds"):
+            table.add_column(column, overflow="fold")
+        for rule in rules_in_code_order():
+            table.add_row(rule.code, rule.name, rule.severity, rule.summary)
+        _console().print(table)
+        return
+    rule = find_rule(name)
+    if rule is None:
+        _fail(f'unknown rule "{name}"; `actiontrack rules` lists them')
+    options = ", ".join(f"{key} (default {value!r})" for key, value in rule.options.items()) or "none"
+    typer.echo(f"{rule.code} {rule.name}\ndefault severity: {rule.severity}\noptions: {options}\n\n{rule.doc}")
 
 
 def main() -> None:

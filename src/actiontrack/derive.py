@@ -59,6 +59,7 @@ class DerivedAction:
     latest: Update | None
     last_period: ReportingPeriod | None  # the last reporting period that had ended on the as-of date
     stale: bool
+    due_soon: bool  # open and due within due_soon_days (whatever its state, e.g. also when at risk)
     kpis: tuple[KpiProgress, ...]
 
     @property
@@ -164,17 +165,20 @@ def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start:
         u.period.end is not None and period is not None and u.period.end >= period.span.end for u in action.updates
     )
     stale = period is not None and status in (None, "in-progress") and not covered
+    days_left = (due - as_of).days if due else None
+    state = _state(status, rag, due, as_of, soon, bool(action.updates))
     return DerivedAction(
         source=source,
         plan=plan,
         due_date=due,
-        days_left=(due - as_of).days if due else None,
-        state=_state(status, rag, due, as_of, soon, bool(action.updates)),
+        days_left=days_left,
+        state=state,
         status=status,
         rag=rag,
         latest=latest,
         last_period=period,
         stale=stale,
+        due_soon=state not in CLOSED and days_left is not None and 0 <= days_left <= soon,
         kpis=_kpis(action),
     )
 

@@ -95,6 +95,7 @@ class Workspace:
     plans_dir: Path
     config: Config
     config_path: Path | None
+    config_doc: Document | None
     owners: dict[str, Owner]
     owners_path: Path
     owners_doc: Document | None
@@ -128,16 +129,16 @@ def find_root(start: Path) -> Path:
     return here
 
 
-def load_config(root: Path) -> tuple[Config, Path | None]:
+def load_config(root: Path) -> tuple[Config, Path | None, Document | None]:
     path = root / CONFIG_FILE
     if not path.is_file():
-        return Config(), None
+        return Config(), None, None
     try:
         doc = read_document(path)
     except YamlProblem as problem:
         raise UsageError(Problem(path, problem.line, problem.column, problem.message).format()) from None
     try:
-        return Config.model_validate(doc.data if doc.data is not None else {}), path
+        return Config.model_validate(doc.data if doc.data is not None else {}), path, doc
     except ValidationError as error:
         messages = [p.format() for p in validation_problems(error, doc, path, Config)]
         raise UsageError("\n".join(messages)) from None
@@ -200,7 +201,9 @@ def validation_problems(error: ValidationError, doc: Document, path: Path, model
         else:
             message = f"{where}: {item['msg']}" if where else item["msg"]
         line, column = doc.locate(loc if kind != "missing" else loc[:-1])
-        problems.append(Problem(path, line, column, message))
+        problems.append(
+            Problem(path, line, column, message, "unparseable-deadline" if kind == "deadline" else "schema")
+        )
     return problems
 
 
@@ -292,16 +295,20 @@ def load_plan(directory: Path, context: dict, problems: list[Problem], only: set
 
 def _check_priority(source: ActionSource, plan: Plan | None, problems: list[Problem]) -> None:
     action = source.action
-    if plan is None or action.priority is None:
+    if plan is None:
         return
     known = [p.id for p in plan.priorities]
-    if action.priority in known:
-        return
     listed = f"the plan's priorities are {', '.join(known)}" if known else "the plan lists no priorities"
-    line, column = source.locate("priority")
-    problems.append(
-        Problem(source.path, line, column, f'unknown priority "{action.priority}": {listed}', "unknown-priority")
-    )
+    if action.priority is None:
+        if known:
+            line, column = source.locate("id")
+            message = f"no priority: add `priority:`; {listed}"
+            problems.append(Problem(source.path, line, column, message, "unknown-priority"))
+        return
+    if action.priority not in known:
+        line, column = source.locate("priority")
+        message = f'unknown priority "{action.priority}": {listed}'
+        problems.append(Problem(source.path, line, column, message, "unknown-priority"))
 
 
 def _is_plan_dir(path: Path) -> bool:
@@ -353,10 +360,10 @@ def load_workspace(paths: Sequence[Path] = (), cwd: Path | None = None) -> Works
     if paths:
         chosen, plans_dir = _targets(paths)
         root = find_root(plans_dir)
-        config, config_path = load_config(root)
+        config, config_path, config_doc = load_config(root)
     else:
         root = find_root(cwd)
-        config, config_path = load_config(root)
+        config, config_path, config_doc = load_config(root)
         plans_dir = (root / config.plans).resolve()
         if not plans_dir.is_dir():
             raise UsageError(
@@ -370,4 +377,4 @@ def load_workspace(paths: Sequence[Path] = (), cwd: Path | None = None) -> Works
     context = {"fy_start": config.financial_year_start}
     plans = [load_plan(directory, context, problems, only) for directory, only in sorted(chosen.items())]
     problems.sort(key=lambda p: (str(p.path), p.line, p.column))
-    return Workspace(root, plans_dir, config, config_path, owners, owners_path, owners_doc, plans, problems)
+    return Workspace(root, plans_dir, config, config_path, config_doc, owners, owners_path, owners_doc, plans, problems)

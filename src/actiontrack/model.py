@@ -181,10 +181,10 @@ class Update(Strict):
 
 
 class LintSettings(Strict):
-    """Per-action suppression: `lint: {ignore: [rule-name], reason: "..."}`."""
+    """Per-action suppression: `lint: {ignore: [rule-name], reason: "..."}`. The reason is required."""
 
-    ignore: list[Text] = Field(default_factory=list)
-    reason: Text | None = None
+    ignore: list[Text] = Field(min_length=1, description="rule names or codes not to report for this action")
+    reason: Text = Field(description="why these findings do not apply to this action")
 
 
 class Action(Strict):
@@ -213,6 +213,19 @@ class Action(Strict):
         return max(reversed(dated), key=lambda u: u.period.end)  # type: ignore[arg-type,return-value]
 
 
+class LintConfig(Strict):
+    """The `lint:` section of actiontrack.yaml."""
+
+    rules: dict[str, str | dict[str, Any]] = Field(
+        default_factory=dict,
+        description='per rule (name or code): "off", a severity ("error", "warning", "info"), '
+        "or a mapping with `severity` and the rule's options",
+    )
+    ignore: dict[str, list[str]] = Field(
+        default_factory=dict, description="per path: a glob (relative to the repository) -> rule names not to report"
+    )
+
+
 class ReportSettings(Strict):
     title: str | None = None
 
@@ -226,7 +239,7 @@ class Config(Strict):
     )
     due_soon_days: int = Field(30, ge=0, le=366, description="how near a deadline counts as due soon")
     report: ReportSettings = Field(default_factory=ReportSettings)
-    lint: dict[str, Any] = Field(default_factory=dict, description="lint rule settings; see `actiontrack rules`")
+    lint: LintConfig = Field(default_factory=LintConfig, description="lint rule settings; see `actiontrack rules`")
 
     @field_validator("financial_year_start", mode="before")
     @classmethod

@@ -148,7 +148,6 @@ def _decode(raw: bytes) -> str:
             f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8",
             line,
             column,
-            rule="encoding",
         ) from None
     if "\x00" in text:
         raise YamlProblem("the file contains NUL bytes; it is not a text file", *_line_col(text, text.index("\x00")))

@@ -1,0 +1,226 @@
+"""Running the lint rules over a derived snapshot: settings, suppressions, and the findings in a stable order."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from .derive import DerivedAction, Snapshot
+from .load import UsageError, Workspace, display_path, natural_key
+from .rules import REGISTRY, SEVERITIES, Context, Finding, Hit, Rule, Severity, find_rule
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    rule: Rule
+    severity: Severity
+    options: dict[str, Any]
+
+
+@dataclass
+class LintResult:
+    as_of: str
+    findings: list[Finding]
+    actions_checked: int
+    files_checked: int
+    rules: list[Rule] = field(default_factory=list)  # the rules that ran, for SARIF's rule table
+
+    def counts(self) -> Counter[str]:
+        return Counter(f.severity for f in self.findings)
+
+    def summary(self) -> dict[str, Any]:
+        counts = self.counts()
+        return {
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "info": counts["info"],
+            "findings": len(self.findings),
+            "files_checked": self.files_checked,
+            "actions_checked": self.actions_checked,
+            "by_rule": dict(sorted(Counter(f.rule for f in self.findings).items())),
+        }
+
+    def exit_code(self, strict: bool = False) -> int:
+        counts = self.counts()
+        return 1 if counts["error"] or (strict and counts["warning"]) else 0
+
+
+def parse_rule_list(text: str | None, option: str) -> set[str]:
+    """`--select overdue,AT101` -> rule names; an unknown one is a usage error."""
+    names: set[str] = set()
+    for part in (text or "").replace(" ", ",").split(","):
+        if not part:
+            continue
+        found = find_rule(part)
+        if found is None:
+            raise UsageError(f'{option}: unknown rule "{part}"; `actiontrack rules` lists them')
+        names.add(found.name)
+    return names
+
+
+def _config_error(workspace: Workspace, path: tuple[str | int, ...], message: str) -> UsageError:
+    where = "actiontrack.yaml"
+    if workspace.config_path is not None and workspace.config_doc is not None:
+        line, column = workspace.config_doc.locate(path)
+        where = f"{display_path(workspace.config_path)}:{line}:{column}"
+    return UsageError(f"{where}: {message}")
+
+
+def resolve_settings(workspace: Workspace) -> dict[str, RuleSettings | None]:
+    """Each rule's severity and options after actiontrack.yaml; None for a rule turned off."""
+    settings: dict[str, RuleSettings | None] = {
+        name: RuleSettings(rule, rule.severity, dict(rule.options)) for name, rule in REGISTRY.items()
+    }
+    for key, value in workspace.config.lint.rules.items():
+        where = ("lint", "rules", key)
+        found = find_rule(key)
+        if found is None:
+            raise _config_error(workspace, where, f'unknown rule "{key}"; `actiontrack rules` lists them')
+        entry = {"severity": value} if isinstance(value, str) else dict(value)
+        severity = entry.pop("severity", found.severity)
+        if severity == "off":
+            settings[found.name] = None
+            continue
+        if severity not in SEVERITIES:
+            raise _config_error(workspace, where, f'"{severity}" is not a severity: use error, warning, info or off')
+        options = dict(found.options)
+        for option, option_value in entry.items():
+            if option not in found.options:
+                known = ", ".join(found.options) or "none"
+                raise _config_error(
+                    workspace, (*where, option), f'{found.name} has no option "{option}" (options: {known})'
+                )
+            default = found.options[option]
+            if type(option_value) is not type(default) and not (
+                isinstance(default, float) and isinstance(option_value, int) and not isinstance(option_value, bool)
+            ):
+                raise _config_error(
+                    workspace, (*where, option), f"{found.name}.{option} must be a {type(default).__name__}"
+                )
+            options[option] = option_value
+        settings[found.name] = RuleSettings(found, severity, options)
+    for glob, names in workspace.config.lint.ignore.items():
+        for index, name in enumerate(names):
+            if find_rule(name) is None:
+                raise _config_error(workspace, ("lint", "ignore", glob, index), f'unknown rule "{name}"')
+    return settings
+
+
+@dataclass
+class _Suppression:
+    """One ignore entry — in an action's `lint:` or in actiontrack.yaml — and whether it suppressed anything."""
+
+    rule: str
+    path: Path  # the file that holds the ignore
+    position: tuple[int, int]
+    glob: str | None = None  # for a per-path ignore in actiontrack.yaml
+    used: bool = False
+
+    def covers(self, name: str, relative: str) -> bool:
+        if self.rule == name and (self.glob is None or fnmatchcase(relative, self.glob)):
+            self.used = True
+            return True
+        return False
+
+
+def _action_suppressions(item: DerivedAction) -> list[_Suppression]:
+    settings = item.action.lint
+    if settings is None:
+        return []
+    suppressions = []
+    for index, name in enumerate(settings.ignore):
+        found = find_rule(name)
+        position = item.source.locate("lint", "ignore", index)
+        suppressions.append(_Suppression(found.name if found else name, item.source.path, position))
+    return suppressions
+
+
+def _path_suppressions(workspace: Workspace) -> list[_Suppression]:
+    if workspace.config_path is None or workspace.config_doc is None:
+        return []
+    return [
+        _Suppression(
+            find_rule(name).name,  # type: ignore[union-attr]  # names were checked by resolve_settings
+            workspace.config_path,
+            workspace.config_doc.locate(("lint", "ignore", glob, index)),
+            glob,
+        )
+        for glob, names in workspace.config.lint.ignore.items()
+        for index, name in enumerate(names)
+    ]
+
+
+def _plan_of(workspace: Workspace, path: Path) -> str | None:
+    try:
+        parts = path.resolve().relative_to(workspace.plans_dir.resolve()).parts
+    except ValueError:
+        return None
+    return parts[0] if len(parts) > 1 else None
+
+
+def run_lint(
+    snapshot: Snapshot, select: set[str] | None = None, ignore: set[str] | frozenset[str] = frozenset()
+) -> LintResult:
+    """Every finding for `snapshot`, after settings, --select/--ignore and suppressions, in a stable order."""
+    workspace = snapshot.workspace
+    settings = resolve_settings(workspace)
+
+    def active(name: str) -> RuleSettings | None:
+        if name in ignore or (select is not None and name not in select):
+            return None
+        return settings.get(name)
+
+    findings: list[Finding] = []
+
+    def emit(name: str, path: Path, position: tuple[int, int], message: str, plan: str | None, action: str | None):
+        setting = active(name)
+        if setting is not None:
+            where = display_path(path, workspace.root)
+            code = setting.rule.code
+            findings.append(Finding(code, name, setting.severity, message, where, *position, plan, action))
+
+    for problem in workspace.problems:
+        emit(
+            problem.rule,
+            problem.path,
+            (problem.line, problem.column),
+            problem.message,
+            _plan_of(workspace, problem.path),
+            None,
+        )
+
+    path_ignores = _path_suppressions(workspace)
+    action_rules = [
+        (setting, Context(snapshot, setting.options))
+        for setting in (active(rule.name) for rule in REGISTRY.values() if rule.scope == "action")
+        if setting is not None
+    ]
+    for item in snapshot.actions:
+        own_ignores = _action_suppressions(item)
+        relative = display_path(item.source.path, workspace.root)
+        for setting, context in action_rules:
+            name = setting.rule.name
+            for hit in setting.rule.check(item, context):  # type: ignore[misc]
+                # evaluate every ignore (no short-circuit) so each one that applies is marked used
+                if any([s.covers(name, relative) for s in (*own_ignores, *path_ignores)]):
+                    continue
+                emit(name, item.source.path, item.source.locate(*hit.at), hit.message, item.plan_slug, item.id)
+        for unused in own_ignores:
+            if not unused.used and active(unused.rule) is not None:
+                message = f'lint.ignore lists "{unused.rule}" but it finds nothing in this action'
+                emit("unused-ignore", unused.path, unused.position, message, item.plan_slug, item.id)
+    for unused in path_ignores:
+        if not unused.used and active(unused.rule) is not None:
+            message = f'lint.ignore "{unused.glob}" lists "{unused.rule}" but it matches no finding'
+            emit("unused-ignore", unused.path, unused.position, message, None, None)
+
+    findings.sort(key=lambda f: (natural_key(f.path), f.line, f.column, f.code, f.message))
+    files = {a.source.path for a in snapshot.actions} | {p.path for p in workspace.problems}
+    ran = sorted((s.rule for s in settings.values() if s is not None and active(s.rule.name)), key=lambda r: r.code)
+    return LintResult(snapshot.as_of.isoformat(), findings, len(snapshot.actions), len(files), ran)
+
+
+__all__ = ["Finding", "Hit", "LintResult", "parse_rule_list", "resolve_settings", "run_lint"]

@@ -1,0 +1,94 @@
+"""Deadlines: when actions are due, judged on the --as-of date (AT2xx)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..derive import DerivedAction
+from .base import Context, Hit, rule
+
+
+def _due(item: DerivedAction) -> str:
+    due = item.action.due
+    assert due is not None and item.due_date is not None
+    return f'"{due.text}" ({item.due_date.isoformat()})'
+
+
+@rule("AT201", "missing-deadline", "warning")
+def missing_deadline(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """An open action has no deadline.
+
+    Without `due:` nobody can tell whether the action is late. Use "ongoing" or "annual" for work that recurs.
+
+    Fails: no `due` key. Passes: `due: "2022/23"` or `due: ongoing`.
+    """
+    if item.action.due is None and item.is_open:
+        yield Hit('no deadline: add `due:`, e.g. "2022/23", "March 2023" or "ongoing"')
+
+
+@rule("AT202", "overdue", "warning")
+def overdue(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """An action's due date has passed and it is not complete or cancelled.
+
+    Judged on the --as-of date (default today). Mark finished work `status: complete`; agree and record a new
+    deadline for work that slipped.
+
+    Fails: `due: "2022/23"` and no `status: complete`, as of 2023-06-30.
+    Passes: the same with `status: complete`, or as of 2023-03-01.
+    """
+    if item.state == "overdue":
+        days = -(item.days_left or 0)
+        yield Hit(f"was due {_due(item)}, {days} day{'s' if days != 1 else ''} ago", ("due",))
+
+
+@rule("AT203", "due-soon", "info")
+def due_soon(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """An open action falls due within `due_soon_days` (actiontrack.yaml, 30 by default) of the --as-of date.
+
+    A reminder, reported as info. Set `due_soon_days` in actiontrack.yaml to change the window.
+
+    Fails: `due: "March 2023"` as of 2023-03-10. Passes: as of 2023-01-10.
+    """
+    if item.due_soon:
+        days = item.days_left or 0
+        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        yield Hit(f"due {when}: {_due(item)}", ("due",))
+
+
+@rule("AT204", "milestone-after-deadline", "warning")
+def milestone_after_deadline(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """A milestone is due after the action it belongs to.
+
+    A milestone is a step towards the action's deadline, so it cannot come later. One of the two dates is wrong.
+
+    Fails: `due: "2022/23"` with a milestone `due: "June 2023"`. Passes: a milestone `due: "October 2022"`.
+    """
+    if item.due_date is None:
+        return
+    for index, milestone in enumerate(item.action.milestones):
+        if milestone.due is not None and milestone.due.end is not None and milestone.due.end > item.due_date:
+            yield Hit(
+                f'milestone "{milestone.text}" is due "{milestone.due.text}" ({milestone.due.end.isoformat()}), '
+                f"after the action's deadline {_due(item)}",
+                ("milestones", index, "due"),
+            )
+
+
+@rule("AT205", "deadline-outside-plan", "warning")
+def deadline_outside_plan(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """An action is due before its plan starts or after it ends.
+
+    The plan's dates come from `period:` in plan.yaml (or `starts:`/`ends:`). An action due after the plan ends
+    will not be reported on by this plan; move it to the next plan or correct the date.
+
+    Fails: `due: "2022/24"` in a plan whose period is "2022/23". Passes: `due: "2022/23"`.
+    """
+    plan = item.plan.plan
+    if plan is None or item.due_date is None:
+        return
+    start, end = plan.start_date, plan.end_date
+    period = f'"{plan.period.text}"' if plan.period else "its dates"
+    if end is not None and item.due_date > end:
+        yield Hit(f"due {_due(item)}, after the plan ends ({end.isoformat()}, period {period})", ("due",))
+    elif start is not None and item.due_date < start:
+        yield Hit(f"due {_due(item)}, before the plan starts ({start.isoformat()}, period {period})", ("due",))

@@ -1,0 +1,149 @@
+"""Lint findings as text (people), JSON (scripts), GitHub annotations (pull requests) and SARIF (dashboards).
+
+The machine formats are documented in the README and stable: keys are only ever added.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from .. import __version__
+from ..lint import LintResult
+from ..rules import Finding
+
+SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 or word == 'info' else 's'}"
+
+
+def summary_line(result: LintResult) -> str:
+    counts = result.counts()
+    checked = f"{_plural(result.actions_checked, 'action')} checked as of {result.as_of}"
+    if not result.findings:
+        return f"No findings: {checked}."
+    parts = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "info") if counts[s])
+    return f"{_plural(len(result.findings), 'finding')} ({parts}): {checked}."
+
+
+def write_text(result: LintResult, stream: TextIO) -> None:
+    """Grouped by file, one `path:line:col CODE name severity: message` line per finding; coloured on a terminal."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    for _, group in groupby(result.findings, key=lambda f: f.path):
+        for finding in group:
+            line = Text()
+            line.append(f"{finding.path}:{finding.line}:{finding.column}", style="bold")
+            line.append(" ")
+            line.append(finding.code, style=SEVERITY_STYLES[finding.severity])
+            line.append(f" {finding.rule} ")
+            line.append(f"{finding.severity}:", style=SEVERITY_STYLES[finding.severity])
+            line.append(f" {finding.message}")
+            console.print(line)
+        console.print()
+    console.print(summary_line(result), style="bold")
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "plan": finding.plan,
+        "action": finding.action,
+    }
+
+
+def to_json(result: LintResult) -> str:
+    payload = {
+        "as_of": result.as_of,
+        "findings": [finding_record(f) for f in result.findings],
+        "summary": result.summary(),
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(result: LintResult) -> str:
+    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's files."""
+    lines = []
+    for finding in result.findings:
+        properties = ",".join(
+            [
+                f"file={_escape_property(finding.path)}",
+                f"line={finding.line}",
+                f"col={finding.column}",
+                f"title={_escape_property(f'{finding.code} {finding.rule}')}",
+            ]
+        )
+        lines.append(f"::{GITHUB_LEVELS[finding.severity]} {properties}::{_escape_data(finding.message)}")
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def to_sarif(result: LintResult) -> str:
+    """SARIF 2.1.0: one run, the rules that ran, and a result per finding with a path relative to %SRCROOT%."""
+    rules = result.rules
+    index = {rule.name: position for position, rule in enumerate(rules)}
+    sarif_rules = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.doc},
+            "help": {"text": rule.doc},
+            "defaultConfiguration": {"level": SARIF_LEVELS[rule.severity]},
+            "properties": {"tags": [rule.scope]},
+        }
+        for rule in rules
+    ]
+    results = [
+        {
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.rule],
+            "level": SARIF_LEVELS[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": quote(finding.path), "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": finding.line, "startColumn": finding.column},
+                    }
+                }
+            ],
+            "properties": {"plan": finding.plan, "action": finding.action},
+        }
+        for finding in result.findings
+    ]
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "actiontrack", "version": __version__, "rules": sarif_rules}},
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+                "properties": {"as_of": result.as_of},
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
