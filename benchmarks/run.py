@@ -5,7 +5,8 @@ in one run and on the same files:
   - ruamel.yaml round-trip load (what a naive loader that needs line numbers would use),
   - ruamel.yaml safe load (no positions: the speed a position-less loader gets),
   - actiontrack's load_workspace (safe compose + positions + pydantic validation),
-  - derive() of the loaded workspace.
+  - derive() of the loaded workspace,
+  - run_lint() over the derived snapshot (every rule).
 Prints the median of several repeats and the ratios. Machines are shared and noisy: compare ratios, not seconds.
 
 Usage: python benchmarks/run.py [--actions N] [--repeats R]
@@ -25,6 +26,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from actiontrack.derive import derive
+from actiontrack.lint import run_lint
 from actiontrack.load import load_workspace
 
 REPO = Path(__file__).resolve().parent.parent
@@ -90,11 +92,17 @@ def main() -> None:
         def actiontrack_derive() -> None:
             derive(workspace, date(2023, 6, 30))
 
+        snapshot = derive(workspace, date(2023, 6, 30))
+
+        def actiontrack_lint() -> None:
+            run_lint(snapshot)
+
         results = {
             "ruamel round-trip load": median_time(ruamel_rt, args.repeats),
             "ruamel safe load (no positions)": median_time(ruamel_safe, args.repeats),
             "actiontrack load_workspace": median_time(actiontrack_load, args.repeats),
             "actiontrack derive": median_time(actiontrack_derive, args.repeats),
+            "actiontrack lint (all rules)": median_time(actiontrack_lint, args.repeats),
         }
     ours = results["actiontrack load_workspace"]
     print(f"{args.actions} action files, median of {args.repeats} runs")

@@ -175,22 +175,16 @@ def run_lint(
 
     findings: list[Finding] = []
 
-    def emit(name: str, path: Path, position: tuple[int, int], message: str, plan: str | None, action: str | None):
+    def emit(name: str, where: str, position: tuple[int, int], message: str, plan: str | None, action: str | None):
         setting = active(name)
         if setting is not None:
-            where = display_path(path, workspace.root)
             code = setting.rule.code
             findings.append(Finding(code, name, setting.severity, message, where, *position, plan, action))
 
     for problem in workspace.problems:
-        emit(
-            problem.rule,
-            problem.path,
-            (problem.line, problem.column),
-            problem.message,
-            _plan_of(workspace, problem.path),
-            None,
-        )
+        where = display_path(problem.path, workspace.root)
+        plan = _plan_of(workspace, problem.path)
+        emit(problem.rule, where, (problem.line, problem.column), problem.message, plan, None)
 
     path_ignores = _path_suppressions(workspace)
     action_rules = [
@@ -207,15 +201,15 @@ def run_lint(
                 # evaluate every ignore (no short-circuit) so each one that applies is marked used
                 if any([s.covers(name, relative) for s in (*own_ignores, *path_ignores)]):
                     continue
-                emit(name, item.source.path, item.source.locate(*hit.at), hit.message, item.plan_slug, item.id)
+                emit(name, relative, item.source.locate(*hit.at), hit.message, item.plan_slug, item.id)
         for unused in own_ignores:
             if not unused.used and active(unused.rule) is not None:
                 message = f'lint.ignore lists "{unused.rule}" but it finds nothing in this action'
-                emit("unused-ignore", unused.path, unused.position, message, item.plan_slug, item.id)
+                emit("unused-ignore", relative, unused.position, message, item.plan_slug, item.id)
     for unused in path_ignores:
         if not unused.used and active(unused.rule) is not None:
             message = f'lint.ignore "{unused.glob}" lists "{unused.rule}" but it matches no finding'
-            emit("unused-ignore", unused.path, unused.position, message, None, None)
+            emit("unused-ignore", display_path(unused.path, workspace.root), unused.position, message, None, None)
 
     findings.sort(key=lambda f: (natural_key(f.path), f.line, f.column, f.code, f.message))
     files = {a.source.path for a in snapshot.actions} | {p.path for p in workspace.problems}

@@ -8,6 +8,7 @@ Only a broken `actiontrack.yaml` or a path that does not exist stops it (`UsageE
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import types
 import typing
@@ -45,13 +46,19 @@ class Problem:
         return f"{display_path(self.path, base)}:{self.line}:{self.column}: {self.message}"
 
 
+@functools.lru_cache(maxsize=256)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
+
+
 def display_path(path: Path, base: Path | None = None) -> str:
     """`path` relative to `base` (or the working directory) where it lies inside, with forward slashes."""
+    target = _resolved(path)
     for anchor in (base, Path.cwd()):
         if anchor is None:
             continue
         try:
-            return path.resolve().relative_to(anchor.resolve()).as_posix()
+            return target.relative_to(_resolved(anchor)).as_posix()
         except ValueError:
             continue
     return path.as_posix()

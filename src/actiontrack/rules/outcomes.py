@@ -60,7 +60,12 @@ def objective_restates_action(item: DerivedAction, ctx: Context) -> Iterator[Hit
     title, what = _words(item.action.title), _words(item.action.what or "")
     if not what:
         return
-    ratio = difflib.SequenceMatcher(None, title, what).ratio()
-    if ratio >= ctx.options["similarity"]:
+    threshold = ctx.options["similarity"]
+    matcher = difflib.SequenceMatcher(None, title, what)
+    # the quick ratios are upper bounds of ratio(): most pairs are ruled out without the full comparison
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return
+    ratio = matcher.ratio()
+    if ratio >= threshold:
         same = "repeats" if ratio == 1 else f"nearly repeats ({ratio:.0%} alike)"
         yield Hit(f'"what we will do" {same} the objective: say what concrete work will meet it', ("what",))
