@@ -27,13 +27,13 @@ app = typer.Typer(
 )
 
 
-def _as_of(value: str | None) -> date | None:
+def _as_of(value: str | None, option: str = "--as-of") -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD, e.g. 2023-06-30') from None
+        _fail(f'{option}: "{value}" is not a date; write it as YYYY-MM-DD, e.g. 2023-06-30')
 
 
 PathsArg = Annotated[
@@ -99,29 +99,117 @@ def validate(paths: PathsArg = None) -> None:
     typer.echo(f"{len(workspace.actions)} actions in {plans} plan{'s' if plans != 1 else ''}: all valid")
 
 
+class State(StrEnum):
+    overdue = "overdue"
+    at_risk = "at-risk"
+    due_soon = "due-soon"
+    not_reported = "not-reported"
+    not_started = "not-started"
+    on_track = "on-track"
+    complete = "complete"
+    cancelled = "cancelled"
+
+
+PlanOpt = Annotated[str | None, typer.Option("--plan", metavar="SLUG", help="Only this plan (its folder name).")]
+
+
 @app.command()
-def status(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
-    """Where every action stands: due date, state and latest RAG."""
+def status(
+    paths: PathsArg = None,
+    as_of: AsOfOpt = None,
+    plan: PlanOpt = None,
+    priority: Annotated[str | None, typer.Option("--priority", metavar="ID", help="Only this priority.")] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="ID", help="Only actions this owner delivers.")
+    ] = None,
+    state: Annotated[State | None, typer.Option("--state", help="Only actions in this state.")] = None,
+    due_before: Annotated[
+        str | None, typer.Option("--due-before", metavar="YYYY-MM-DD", help="Only actions due before this date.")
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list every action, grouped by priority.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Where the plan stands: counts by state and RAG, what needs attention now, and (--all) every action."""
+    from .derive import derive
+
+    day = _as_of(as_of) or date.today()
+    before = _as_of(due_before, "--due-before")
+    workspace = _load(paths)
+    snapshot = derive(workspace, day)
+    _check_choice(plan, [p.slug for p in workspace.plans], "--plan", "plan")
+    _check_choice(
+        owner, sorted({*workspace.owners, *(o for a in workspace.actions for o in a.action.owners)}), "--owner", "owner"
+    )
+    actions = snapshot.select(plan, priority, owner, state.value if state else None, before)
+    _print_problems(workspace)
+    if as_json:
+        from .views.records import status_payload
+
+        typer.echo(json.dumps(status_payload(snapshot, actions), indent=2, ensure_ascii=False))
+    else:
+        from .views.status import render
+
+        render(snapshot, actions, _console(), show_all)
+    if workspace.problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _check_choice(value: str | None, known: list[str], option: str, what: str) -> None:
+    if value is not None and value not in known:
+        import difflib
+
+        close = difflib.get_close_matches(value, known, n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else f"; known: {', '.join(known)}"
+        _fail(f'{option}: no {what} "{value}"{hint}')
+
+
+@app.command()
+def show(
+    action_id: Annotated[str, typer.Argument(metavar="ID", help='The action\'s id, e.g. "1.c".')],
+    paths: PathsArg = None,
+    as_of: AsOfOpt = None,
+    plan: PlanOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One action in full: owners, milestones, targets against actuals, and its update history."""
     from .derive import derive
 
     day = _as_of(as_of) or date.today()
     workspace = _load(paths)
-    snapshot = derive(workspace, day)
+    _check_choice(plan, [p.slug for p in workspace.plans], "--plan", "plan")
+    matches = [a for a in derive(workspace, day).select(plan=plan) if a.id == action_id]
+    if not matches:
+        _fail(f'no action "{action_id}"' + (f" in plan {plan}" if plan else ""), EXIT_PROBLEMS)
+    if len(matches) > 1:
+        slugs = ", ".join(a.plan_slug for a in matches)
+        _fail(f'action "{action_id}" is in several plans ({slugs}): choose one with --plan')
     _print_problems(workspace)
     if as_json:
-        from .views.records import action_record
+        from .views.records import action_detail
 
-        payload = {
-            "as_of": day.isoformat(),
-            "actions": [action_record(a, snapshot) for a in snapshot.actions],
-        }
-        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(action_detail(matches[0], workspace), indent=2, ensure_ascii=False))
     else:
-        from .views.status import render_table
+        from .views.show import render_action
 
-        render_table(snapshot, _console())
-    if workspace.problems:
-        raise typer.Exit(EXIT_PROBLEMS)
+        render_action(matches[0], workspace, day, _console())
+
+
+@app.command()
+def owners(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """Each owner's workload across plans: open, overdue and not-updated actions."""
+    from .derive import derive
+    from .views.records import owner_workload
+
+    day = _as_of(as_of) or date.today()
+    workspace = _load(paths)
+    rows = owner_workload(derive(workspace, day))
+    _print_problems(workspace)
+    if as_json:
+        typer.echo(json.dumps({"as_of": day.isoformat(), "owners": rows}, indent=2, ensure_ascii=False))
+    else:
+        from .views.show import render_owners
+
+        render_owners(rows, day, _console())
 
 
 class LintFormat(StrEnum):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dates import Period, reporting_periods
-from .load import ActionSource, PlanSource, Workspace
+from .load import ActionSource, PlanSource, Workspace, natural_key
 from .model import Action, Plan, Target, Update
 
 #: States, most urgent first. The order is the order of "needs attention" lists.
@@ -82,6 +82,29 @@ class DerivedAction:
     def state_label(self) -> str:
         return STATES[self.state]
 
+    @property
+    def attention(self) -> tuple[str, ...]:
+        """Why this action needs attention now: "overdue", "red", "stale", "due-soon" (empty when it does not)."""
+        if not self.is_open:
+            return ()
+        reasons = []
+        if self.state == "overdue":
+            reasons.append("overdue")
+        if self.rag == "red":
+            reasons.append("red")
+        if self.stale:
+            reasons.append("stale")
+        if self.due_soon:
+            reasons.append("due-soon")
+        return tuple(reasons)
+
+    def urgency(self) -> tuple[int, int, tuple[object, ...]]:
+        """Sort key, most urgent first: overdue (longest first), then red, stale, due soon (soonest first)."""
+        order = {"overdue": 0, "red": 1, "stale": 2, "due-soon": 3}
+        first = min((order[r] for r in self.attention), default=4)
+        days = self.days_left if self.days_left is not None else 10**6
+        return (first, days, natural_key(self.plan_slug) + natural_key(self.id))
+
 
 @dataclass
 class Snapshot:
@@ -91,6 +114,30 @@ class Snapshot:
 
     def state_counts(self, actions: list[DerivedAction] | None = None) -> Counter[str]:
         return Counter(a.state for a in (self.actions if actions is None else actions))
+
+    def needs_attention(self, actions: list[DerivedAction] | None = None) -> list[DerivedAction]:
+        """Overdue, red, stale and due-soon actions, most urgent first."""
+        chosen = self.actions if actions is None else actions
+        return sorted((a for a in chosen if a.attention), key=DerivedAction.urgency)
+
+    def select(
+        self,
+        plan: str | None = None,
+        priority: str | None = None,
+        owner: str | None = None,
+        state: str | None = None,
+        due_before: date | None = None,
+    ) -> list[DerivedAction]:
+        """The actions matching every filter given (filters combine)."""
+        return [
+            a
+            for a in self.actions
+            if (plan is None or a.plan_slug == plan)
+            and (priority is None or a.action.priority == priority)
+            and (owner is None or owner in a.action.owners or owner in a.action.partners)
+            and (state is None or a.state == state)
+            and (due_before is None or (a.due_date is not None and a.due_date < due_before))
+        ]
 
     def by_plan(self) -> dict[str, list[DerivedAction]]:
         grouped: dict[str, list[DerivedAction]] = {plan.slug: [] for plan in self.workspace.plans}

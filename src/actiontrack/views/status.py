@@ -1,24 +1,35 @@
-"""`actiontrack status` in a terminal: a rich table of where every action stands."""
+"""`actiontrack status`: where the plan stands, at a glance, in a terminal.
+
+Per plan: a headline (counts by state and RAG, % complete), a bar per priority, then the actions that need
+attention now, most urgent first; with --all, every selected action grouped by priority. Everything shown comes
+from the derived snapshot; nothing here decides a state.
+"""
 
 from __future__ import annotations
 
-from rich.console import Console
+from typing import Any
+
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import STATES, Snapshot
+from ..derive import STATES, DerivedAction, Snapshot
+from ..load import PlanSource
+from .records import plan_summary
 
 STATE_STYLES = {
     "overdue": "bold red",
     "at-risk": "yellow",
     "due-soon": "yellow",
-    "not-reported": "dim",
+    "not-reported": "magenta",
     "not-started": "dim",
     "on-track": "green",
     "complete": "bold green",
-    "cancelled": "dim strike",
+    "cancelled": "dim",
 }
 RAG_STYLES = {"red": "bold white on red", "amber": "black on yellow", "green": "black on green"}
+REASONS = {"overdue": "late", "red": "RED", "stale": "no update", "due-soon": "due soon"}
+BAR_WIDTH = 10
 
 
 def rag_text(rag: str | None) -> Text:
@@ -27,41 +38,162 @@ def rag_text(rag: str | None) -> Text:
     return Text(f" {rag.upper()} ", style=RAG_STYLES[rag])
 
 
-def state_text(state: str, label: str) -> Text:
-    return Text(label, style=STATE_STYLES.get(state, ""))
+def state_text(derived: DerivedAction) -> Text:
+    return Text(derived.state_label, style=STATE_STYLES[derived.state])
 
 
-def render_table(snapshot: Snapshot, console: Console) -> None:
-    """Every action, one row each, grouped by plan."""
-    workspace = snapshot.workspace
-    for plan in workspace.plans:
-        rows = [d for d in snapshot.actions if d.plan_slug == plan.slug]
-        table = Table(
-            title=f"{plan.title} ({plan.slug}) — as of {snapshot.as_of.isoformat()}",
-            title_justify="left",
-            show_lines=False,
-            expand=True,
+def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
+    """A bar that reads without colour: █ for the done share, ░ for the rest."""
+    filled = round(width * done / total) if total else 0
+    bar = Text("█" * filled, style="green")
+    bar.append("░" * (width - filled), style="dim")
+    return bar
+
+
+def owners_text(derived: DerivedAction, snapshot: Snapshot) -> Text:
+    owners = derived.action.owners
+    if not owners:
+        return Text("no owner", style="red")
+    return Text(", ".join(snapshot.workspace.owner_name(o) for o in owners))
+
+
+def due_text(derived: DerivedAction) -> Text:
+    due = derived.action.due
+    if due is None:
+        return Text("–", style="dim")
+    if derived.due_date is None:
+        return Text(due.text)
+    text = Text(due.text)
+    if due.text != derived.due_date.isoformat():
+        text.append(f"\n{derived.due_date.isoformat()}", style="dim")
+    return text
+
+
+def why_text(derived: DerivedAction) -> Text:
+    parts = []
+    for reason in derived.attention:
+        if reason == "overdue" and derived.days_left is not None:
+            parts.append(f"{-derived.days_left} days late")
+        elif reason == "due-soon" and derived.days_left is not None:
+            parts.append(f"due in {derived.days_left} days")
+        else:
+            parts.append(REASONS[reason])
+    return Text("; ".join(parts), style=STATE_STYLES.get(derived.state, ""))
+
+
+def headline(summary: dict[str, Any], last_period: str | None) -> Text:
+    text = Text()
+    total = summary["total"]
+    text.append(f"{total} action{'s' if total != 1 else ''}", style="bold")
+    text.append(f" · {summary['percent_complete']}% complete · ")
+    states = [(state, count) for state, count in summary["by_state"].items()]
+    for index, (state, count) in enumerate(states):
+        if index:
+            text.append(", ")
+        text.append(f"{count} {STATES[state].lower()}", style=STATE_STYLES[state])
+    rags = summary["by_rag"]
+    text.append("\nLatest RAG: ")
+    if rags["none"] == total:
+        text.append("none recorded", style="dim")
+    else:
+        shown = [f"{rags[r]} {r}" for r in ("red", "amber", "green") if rags[r]]
+        if rags["none"]:
+            shown.append(f"{rags['none']} none")
+        text.append(", ".join(shown))
+    if last_period:
+        text.append(f" · {summary['stale']} with no update for {last_period}")
+    return text
+
+
+def priority_table(summary: dict[str, Any]) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, expand=False, padding=(0, 1))
+    table.add_column("Priority", overflow="fold", ratio=1)
+    table.add_column("Actions", justify="right", no_wrap=True)
+    table.add_column("Complete", no_wrap=True)
+    table.add_column("Overdue", justify="right", no_wrap=True)
+    table.add_column("At risk", justify="right", no_wrap=True)
+    table.add_column("No update", justify="right", no_wrap=True)
+    for row in summary["priorities"]:
+        bar = progress_bar(row["complete"], row["total"])
+        bar.append(f" {row['percent_complete']:>3}%")
+        label = f"{row['id']} {row['title']}" if row["id"] else row["title"]
+        overdue = row["by_state"].get("overdue", 0)
+        table.add_row(
+            label,
+            str(row["total"]),
+            bar,
+            Text(str(overdue), style="bold red" if overdue else ""),
+            str(row["by_state"].get("at-risk", 0)),
+            str(row["stale"]),
         )
-        table.add_column("ID", no_wrap=True)
-        table.add_column("Action", ratio=3, overflow="fold")
-        table.add_column("Owners", ratio=2, overflow="fold")
-        table.add_column("Due", no_wrap=True)
-        table.add_column("Due date", no_wrap=True)
+    return table
+
+
+def _action_table(title: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", expand=True, show_lines=False)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Action", ratio=3, overflow="fold")
+    table.add_column("Owners", ratio=2, overflow="fold")
+    table.add_column("Due", overflow="fold", max_width=12)
+    return table
+
+
+def attention_table(actions: list[DerivedAction], snapshot: Snapshot) -> Table:
+    table = _action_table(f"Needs attention ({len(actions)}), most urgent first")
+    table.add_column("Why", ratio=2, overflow="fold")
+    for derived in actions:
+        due = Text(derived.action.due.text) if derived.action.due else Text("–", style="dim")
+        table.add_row(derived.id, derived.action.title, owners_text(derived, snapshot), due, why_text(derived))
+    return table
+
+
+def full_table(plan: PlanSource, actions: list[DerivedAction], snapshot: Snapshot) -> Group:
+    titles = {p.id: p.title for p in (plan.plan.priorities if plan.plan else [])}
+    groups: dict[str | None, list[DerivedAction]] = {}
+    for derived in actions:
+        groups.setdefault(derived.action.priority, []).append(derived)
+    tables = []
+    for priority, members in groups.items():
+        name = f"Priority {priority} – {titles.get(priority, '')}".rstrip(" –") if priority else "All actions"
+        table = _action_table(name)
         table.add_column("State", no_wrap=True)
         table.add_column("RAG", no_wrap=True)
-        for derived in rows:
-            action = derived.action
+        for derived in members:
             table.add_row(
-                action.id,
-                action.title,
-                ", ".join(workspace.owner_name(o) for o in action.owners) or Text("none", style="red"),
-                action.due.text if action.due else "–",
-                derived.due_date.isoformat() if derived.due_date else "–",
-                state_text(derived.state, derived.state_label),
+                derived.id,
+                derived.action.title,
+                owners_text(derived, snapshot),
+                due_text(derived),
+                state_text(derived),
                 rag_text(derived.rag),
             )
-        console.print(table)
-    counts = snapshot.state_counts()
-    summary = ", ".join(f"{counts[state]} {label.lower()}" for state, label in STATES.items() if counts[state])
-    total = len(snapshot.actions)
-    console.print(f"{total} action{'s' if total != 1 else ''}: {summary or 'none loaded'}")
+        tables.append(table)
+    return Group(*tables)
+
+
+def render(snapshot: Snapshot, actions: list[DerivedAction], console: Console, show_all: bool) -> None:
+    """The status screen for the selected `actions` (already filtered)."""
+    selected = {id(a) for a in actions}
+    for plan in snapshot.workspace.plans:
+        members = [a for a in snapshot.actions if a.plan_slug == plan.slug and id(a) in selected]
+        if not members:
+            continue
+        summary = plan_summary(plan, members)
+        console.rule(Text(f"{plan.title} ({plan.slug})", style="bold"), align="left")
+        periods = {a.last_period.label for a in members if a.last_period}
+        console.print(headline(summary, periods.pop() if len(periods) == 1 else None))
+        console.print(f"as of {snapshot.as_of.isoformat()}", style="dim")
+        console.print()
+        console.print(priority_table(summary))
+        console.print()
+        attention = snapshot.needs_attention(members)
+        if attention:
+            console.print(attention_table(attention, snapshot))
+        else:
+            console.print("Nothing needs attention.", style="green")
+        if show_all:
+            console.print()
+            console.print(full_table(plan, members, snapshot))
+        console.print()
+    if not actions:
+        console.print("No actions match.", style="yellow")

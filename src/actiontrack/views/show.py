@@ -1,0 +1,147 @@
+"""`actiontrack show` (one action in full) and `actiontrack owners` (workload per owner) in a terminal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..derive import DerivedAction
+from ..load import Workspace, display_path
+from .records import updates_newest_first
+from .status import STATE_STYLES, progress_bar, rag_text, state_text
+
+
+def _field(table: Table, label: str, value: Text | str | None) -> None:
+    table.add_row(Text(label, style="bold"), value if value not in (None, "") else Text("–", style="dim"))
+
+
+def _owner_line(owner_ids: list[str], workspace: Workspace) -> Text:
+    text = Text()
+    for index, owner_id in enumerate(owner_ids):
+        if index:
+            text.append("; ")
+        owner = workspace.owners.get(owner_id)
+        if owner is None:
+            text.append(f"{owner_id} (not in owners.yaml)", style="red")
+        else:
+            text.append(owner.name)
+            text.append(f" ({owner.kind}{', ' + owner.contact if owner.contact else ''})", style="dim")
+    return text
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if value != int(value) else f"{int(value):,}"
+
+
+def render_action(derived: DerivedAction, workspace: Workspace, as_of: date, console: Console) -> None:
+    action = derived.action
+    plan = derived.plan
+    heading = Text(f"{action.id}  ", style="bold")
+    heading.append(action.title, style="bold")
+    console.print(heading)
+    status_line = state_text(derived)
+    status_line.append("  ")
+    status_line.append_text(rag_text(derived.rag))
+    status_line.append(f"  as of {as_of.isoformat()}", style="dim")
+    console.print(status_line)
+    console.print()
+
+    fields = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    fields.add_column(no_wrap=True)
+    fields.add_column(overflow="fold", ratio=1)
+    priority_titles = {p.id: p.title for p in (plan.plan.priorities if plan.plan else [])}
+    _field(fields, "Plan", f"{plan.title} ({plan.slug})")
+    if action.priority:
+        _field(fields, "Priority", f"{action.priority} {priority_titles.get(action.priority, '')}".strip())
+    _field(fields, "What we will do", action.what)
+    _field(fields, "Owners", _owner_line(action.owners, workspace) if action.owners else Text("none", style="red"))
+    if action.partners:
+        _field(fields, "Partners", _owner_line(action.partners, workspace))
+    due = Text()
+    if action.due is not None:
+        due.append(action.due.text)
+        if derived.due_date is not None:
+            due.append(f" → {derived.due_date.isoformat()}")
+            days = derived.days_left or 0
+            when = "today" if days == 0 else (f"in {days} days" if days > 0 else f"{-days} days ago")
+            due.append(f" ({when})", style=STATE_STYLES.get(derived.state, "dim"))
+        elif action.due.recurrence:
+            due.append(" (recurring)", style="dim")
+    _field(fields, "Due", due)
+    _field(fields, "Status", derived.status or Text("not recorded", style="dim"))
+    if derived.last_period is not None:
+        covered = Text(f"no update for {derived.last_period.label}", style="yellow") if derived.stale else None
+        _field(fields, "Last period", covered or f"{derived.last_period.label} reported")
+    _field(fields, "Outcome", action.outcome or Text("none stated", style="yellow"))
+    _field(fields, "File", display_path(derived.source.path, workspace.root))
+    console.print(fields)
+
+    if action.milestones:
+        console.print()
+        console.print(Text("Milestones", style="bold"))
+        for milestone in action.milestones:
+            line = Text("  [x] " if milestone.done else "  [ ] ")
+            line.append(milestone.text)
+            if milestone.due is not None:
+                when = f" — due {milestone.due.text}"
+                if milestone.due.end and milestone.due.text != milestone.due.end.isoformat():
+                    when += f" ({milestone.due.end.isoformat()})"
+                line.append(when, style="dim")
+            console.print(line)
+
+    if derived.kpis:
+        console.print()
+        console.print(Text("Targets", style="bold"))
+        for kpi in derived.kpis:
+            target = kpi.target
+            line = Text(f"  {target.text}")
+            if target.value is None:
+                line.append("  (no number to measure against)", style="yellow")
+            elif kpi.actual is None:
+                line.append("  no actual recorded", style="dim")
+            else:
+                line.append("\n    ")
+                line.append_text(progress_bar(round(min(kpi.ratio or 0, 1) * 100), 100, 20))
+                unit = f" {target.unit}" if target.unit and target.unit != "%" else (target.unit or "")
+                line.append(f" {_number(kpi.actual)} of {_number(target.value)}{unit} ({kpi.period})")
+                if kpi.met:
+                    line.append(" met", style="green")
+            console.print(line)
+
+    console.print()
+    updates = updates_newest_first(derived)
+    console.print(Text(f"Updates ({len(updates)}), newest first", style="bold"))
+    if not updates:
+        console.print("  none yet", style="dim")
+    for update in updates:
+        line = Text(f"  {update.period.text}  ")
+        line.append_text(rag_text(update.rag))
+        if update.status:
+            line.append(f"  {update.status}", style="dim")
+        if update.actuals:
+            actuals = ", ".join(f"{key} {_number(value)}" for key, value in update.actuals.items())
+            line.append(f"  [{actuals}]", style="dim")
+        console.print(line)
+        if update.note:
+            console.print(Text(update.note, overflow="fold"), style="", soft_wrap=False)
+
+
+def render_owners(rows: list[dict[str, Any]], as_of: date, console: Console) -> None:
+    table = Table(title=f"Owners — workload as of {as_of.isoformat()}", title_justify="left", expand=True)
+    table.add_column("Owner", ratio=1, overflow="fold")
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Actions", justify="right", no_wrap=True)
+    table.add_column("Open", justify="right", no_wrap=True)
+    table.add_column("Overdue", justify="right", no_wrap=True)
+    table.add_column("No update", justify="right", no_wrap=True)
+    for row in rows:
+        name = Text(row["name"] or row["id"])
+        if not row["registered"]:
+            name.append(" (not in owners.yaml)", style="red")
+        overdue = Text(str(row["overdue"]), style="bold red" if row["overdue"] else "")
+        table.add_row(name, row["kind"] or "–", str(row["total"]), str(row["open"]), overdue, str(row["stale"]))
+    console.print(table)
