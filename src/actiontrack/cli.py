@@ -212,6 +212,49 @@ def owners(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = Fal
         render_owners(rows, day, _console())
 
 
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+@app.command()
+def report(
+    paths: PathsArg = None,
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md or html.")] = ReportFormat.html,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The folder to write (replaced if it holds a report).")
+    ] = Path("site"),
+    as_of: AsOfOpt = None,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="A folder of templates that override the built-in ones.")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The report's title.")] = None,
+) -> None:
+    """Render the plans as a Markdown report or a static HTML site (an index, plans, actions and owners)."""
+    from .derive import derive
+    from .report import build
+
+    day = _as_of(as_of) or date.today()
+    workspace = _load(paths)
+    _print_problems(workspace)
+    try:
+        written = build(derive(workspace, day), output_format.value, out, title, templates)
+    except UsageError as error:
+        _fail(str(error))
+    except Exception as error:  # a template error in a user's override: say which, without a traceback
+        from jinja2 import TemplateError
+
+        if not isinstance(error, TemplateError):
+            raise
+        where = f"{getattr(error, 'filename', None) or getattr(error, 'name', '') or 'template'}"
+        line = getattr(error, "lineno", None)
+        _fail(f"{where}{':' + str(line) if line else ''}: template error: {error}")
+    pages = sum(1 for name in written if name.endswith((".html", ".md")))
+    typer.echo(f"wrote {pages} pages to {out} (as of {day.isoformat()})", err=True)
+    if workspace.problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
 class LintFormat(StrEnum):
     auto = "auto"
     text = "text"

@@ -1,0 +1,232 @@
+"""`actiontrack report`: a Markdown report or a static HTML site, rendered from the snapshot through Jinja templates.
+
+Templates live in the top-level templates/ folder (shipped in the wheel as actiontrack/templates); a plans
+repository overrides any of them with a file of the same name in its own templates/ folder (or --templates DIR).
+
+The output is deterministic: the same input and as-of date give byte-identical files. It is built in a temporary
+folder beside --out and swapped in at the end, so a failed build never leaves a half-written report; a folder that
+is not an earlier actiontrack report is never overwritten.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .derive import STATES, DerivedAction, Snapshot
+from .load import UsageError
+from .views.records import action_detail, owner_workload, plan_summary
+
+MARKER = ".actiontrack-report"
+FORMATS = ("md", "html")
+
+
+def packaged_templates() -> Path:
+    """The templates shipped with actiontrack: inside the wheel, or the repository's templates/ in development."""
+    installed = Path(__file__).parent / "templates"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_dirs(root: Path, override: Path | None) -> list[Path]:
+    """Where templates are looked up, first match wins: --templates, the plans repository's templates/, packaged."""
+    dirs = []
+    if override is not None:
+        if not override.is_dir():
+            raise UsageError(f"--templates: {override} is not a folder")
+        dirs.append(override.resolve())
+    local = (root / "templates").resolve()
+    if local.is_dir():
+        dirs.append(local)
+    packaged = packaged_templates().resolve()
+    if packaged not in dirs:
+        dirs.append(packaged)
+    return dirs
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the output folder, forward slashes
+    template: str
+    context: dict[str, Any]
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
+
+
+def action_url(derived: DerivedAction) -> str:
+    return f"plans/{derived.plan_slug}/actions/{_slug(derived.id)}.html"
+
+
+def owner_url(owner_id: str) -> str:
+    return f"owners/{_slug(owner_id)}.html"
+
+
+def _action_data(derived: DerivedAction, snapshot: Snapshot) -> dict[str, Any]:
+    data = action_detail(derived, snapshot.workspace)
+    data.update(
+        {
+            "url": action_url(derived),
+            "state_label": derived.state_label,
+            "attention": list(derived.attention),
+            "latest_note": derived.latest.note if derived.latest else None,
+            "last_period": derived.last_period.label if derived.last_period else None,
+            "priority_title": next(
+                (
+                    p.title
+                    for p in (derived.plan.plan.priorities if derived.plan.plan else [])
+                    if p.id == derived.action.priority
+                ),
+                None,
+            ),
+            "plan_title": derived.plan.title,
+            "kpis": derived.kpis,
+        }
+    )
+    return data
+
+
+def _plan_data(snapshot: Snapshot) -> list[dict[str, Any]]:
+    plans = []
+    for plan in snapshot.workspace.plans:
+        members = [a for a in snapshot.actions if a.plan_slug == plan.slug]
+        summary = plan_summary(plan, members)
+        actions = {id(a): _action_data(a, snapshot) for a in members}
+        for priority in summary["priorities"]:
+            priority["actions"] = [
+                actions[id(a)]
+                for a in members
+                if a.action.priority == priority["id"]
+                or (priority["id"] is None and a.action.priority not in {p["id"] for p in summary["priorities"]})
+            ]
+        model = plan.plan
+        plans.append(
+            {
+                **summary,
+                "url": f"plans/{plan.slug}/index.html",
+                "md_url": f"{plan.slug}.md",
+                "organisation": model.organisation if model else None,
+                "period": model.period.text if model and model.period else None,
+                "starts": model.start_date if model else None,
+                "ends": model.end_date if model else None,
+                "reporting": model.reporting if model else None,
+                "source": model.source if model else None,
+                "actions": [actions[id(a)] for a in members],
+                "exceptions": [actions[id(a)] for a in snapshot.needs_attention(members)],
+                "derived": members,
+            }
+        )
+    return plans
+
+
+def pages(snapshot: Snapshot, fmt: str, title: str) -> list[Page]:
+    """Every page of the report, with its template and context."""
+    plans = _plan_data(snapshot)
+    owners = owner_workload(snapshot)
+    for owner in owners:
+        owner["url"] = owner_url(owner["id"])
+    common = {
+        "site_title": title,
+        "as_of": snapshot.as_of.isoformat(),
+        "as_of_date": snapshot.as_of,
+        "states": STATES,
+        "plans": plans,
+        "owners": owners,
+    }
+    if fmt == "md":
+        return [
+            Page("index.md", "md/index.md.j2", common),
+            *(Page(plan["md_url"], "md/plan.md.j2", {**common, "plan": plan}) for plan in plans),
+        ]
+    result = [
+        Page("index.html", "html/index.html.j2", common),
+        Page("owners/index.html", "html/owners.html.j2", common),
+    ]
+    for plan in plans:
+        result.append(Page(plan["url"], "html/plan.html.j2", {**common, "plan": plan}))
+        for action in plan["actions"]:
+            result.append(Page(action["url"], "html/action.html.j2", {**common, "plan": plan, "action": action}))
+    all_actions = [a for plan in plans for a in plan["actions"]]
+    for owner in owners:
+        mine = [a for a in all_actions if owner["id"] in [o["id"] for o in a["owners"]]]
+        result.append(Page(owner["url"], "html/owner.html.j2", {**common, "owner": owner, "actions": mine}))
+    return result
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise UsageError(
+            f"--out: {out} already holds files that are not an actiontrack report; "
+            "choose an empty or new folder (a previous report there is replaced)"
+        )
+
+
+def build(
+    snapshot: Snapshot, fmt: str, out: Path, title: str | None = None, templates: Path | None = None
+) -> list[str]:
+    """Render the report into `out`; return the relative paths written, sorted."""
+    from .views.render import environment, render_page
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: {fmt} is not one of {', '.join(FORMATS)}")
+    out = out.resolve()
+    _check_out(out)
+    workspace = snapshot.workspace
+    site_title = title or workspace.config.report.title or _default_title(workspace.plans)
+    env = environment(template_dirs(workspace.root, templates))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        written = []
+        for page in pages(snapshot, fmt, site_title):
+            target = staging / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render_page(env, page), encoding="utf-8", newline="\n")
+            written.append(page.path)
+        if fmt == "html":
+            written += _copy_static(env.loader_dirs, staging)  # type: ignore[attr-defined]
+        (staging / MARKER).write_text("This folder is generated by `actiontrack report`; it is replaced on rebuild.\n")
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return sorted(written)
+
+
+def _default_title(plans: Iterable[Any]) -> str:
+    organisations = sorted({p.plan.organisation for p in plans if p.plan and p.plan.organisation})
+    return "Action plans" if len(organisations) != 1 else f"{organisations[0]}: action plans"
+
+
+def _copy_static(dirs: list[Path], staging: Path) -> list[str]:
+    copied: dict[str, Path] = {}
+    for directory in reversed(dirs):  # later (packaged) first, so earlier (user) files replace them
+        static = directory / "html" / "static"
+        if static.is_dir():
+            for file in static.rglob("*"):
+                if file.is_file():
+                    copied[file.relative_to(static).as_posix()] = file
+    for name, source in copied.items():
+        target = staging / "static" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return [f"static/{name}" for name in copied]
+
+
+def _swap(staging: Path, out: Path) -> None:
+    if out.exists():
+        old = out.with_name(f".{out.name}-old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out)

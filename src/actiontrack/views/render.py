@@ -1,0 +1,78 @@
+"""The Jinja environment of reports: autoescaped HTML, safe Markdown for notes, relative links, charts."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup
+
+from . import charts
+
+_markdown = None
+
+
+def markdown_html(text: str | None) -> Markup:
+    """A note's Markdown as HTML. Raw HTML is escaped, images are off (no external requests), unsafe links dropped."""
+    global _markdown
+    if not text:
+        return Markup("")
+    if _markdown is None:
+        from markdown_it import MarkdownIt
+
+        _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+    return Markup(_markdown.render(text))
+
+
+def md_cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell: no raw HTML, no pipes, no line breaks."""
+    if text is None:
+        return ""
+    value = str(text).replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return "<br>".join(line.strip() for line in value.splitlines() if line.strip())
+
+
+def md_text(text: Any) -> str:
+    """Free text for a Markdown paragraph: raw HTML tags made inert, the rest left as the author wrote it."""
+    if text is None:
+        return ""
+    return str(text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+@pass_context
+def url(context: Any, target: str) -> str:
+    """`target` (relative to the site root) as a link relative to the page being rendered."""
+    here = posixpath.dirname(context["page_path"])
+    return posixpath.relpath(target, here or ".")
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and name.endswith((".html.j2", ".html", ".svg.j2"))  # type: ignore[union-attr]
+
+
+def environment(dirs: list[Path]) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
+        autoescape=_autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.loader_dirs = dirs  # type: ignore[attr-defined]
+    env.filters.update(markdown=markdown_html, md_cell=md_cell, md_text=md_text, number=number)
+    env.globals.update(url=url, charts=charts)
+    return env
+
+
+def render_page(env: Environment, page: Any) -> str:
+    template = env.get_template(page.template)
+    return template.render(**page.context, page_path=page.path)
