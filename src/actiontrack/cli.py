@@ -239,16 +239,8 @@ def report(
     _print_problems(workspace)
     try:
         written = build(derive(workspace, day), output_format.value, out, title, templates)
-    except UsageError as error:
+    except UsageError as error:  # also a broken template override, named with its file
         _fail(str(error))
-    except Exception as error:  # a template error in a user's override: say which, without a traceback
-        from jinja2 import TemplateError
-
-        if not isinstance(error, TemplateError):
-            raise
-        where = f"{getattr(error, 'filename', None) or getattr(error, 'name', '') or 'template'}"
-        line = getattr(error, "lineno", None)
-        _fail(f"{where}{':' + str(line) if line else ''}: template error: {error}")
     pages = sum(1 for name in written if name.endswith((".html", ".md")))
     typer.echo(f"wrote {pages} pages to {out} (as of {day.isoformat()})", err=True)
     if workspace.problems:

@@ -173,7 +173,7 @@ def build(
     snapshot: Snapshot, fmt: str, out: Path, title: str | None = None, templates: Path | None = None
 ) -> list[str]:
     """Render the report into `out`; return the relative paths written, sorted."""
-    from .views.render import environment, render_page
+    from .views.render import environment
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: {fmt} is not one of {', '.join(FORMATS)}")
@@ -189,7 +189,7 @@ def build(
         for page in pages(snapshot, fmt, site_title):
             target = staging / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render_page(env, page), encoding="utf-8", newline="\n")
+            target.write_text(_render(env, page), encoding="utf-8", newline="\n")
             written.append(page.path)
         if fmt == "html":
             written += _copy_static(env.loader_dirs, staging)  # type: ignore[attr-defined]
@@ -199,6 +199,22 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(written)
+
+
+def _render(env: Any, page: Page) -> str:
+    """Render one page; a template error (typically in a user's override) names the template file and line."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    from .views.render import render_page
+
+    try:
+        return render_page(env, page)
+    except TemplateError as error:
+        if isinstance(error, TemplateSyntaxError) and error.filename:
+            where = f"{error.filename}:{error.lineno}"
+        else:
+            where = env.get_template(page.template).filename or page.template
+        raise UsageError(f"{where}: template error: {error.message or error}") from None
 
 
 def _default_title(plans: Iterable[Any]) -> str:

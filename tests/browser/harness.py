@@ -27,7 +27,7 @@ def ensure_dependencies() -> None:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -51,7 +51,9 @@ def open_pages(site: Path, pages: list[str], shots: Path | None = None, axe: boo
         shots.mkdir(parents=True, exist_ok=True)
     with serve(site) as base:
         config = site.parent / f"{site.name}-browser.json"
-        config.write_text(json.dumps({"base": base, "pages": pages, "shots": str(shots) if shots else None, "axe": axe}))
+        config.write_text(
+            json.dumps({"base": base, "pages": pages, "shots": str(shots) if shots else None, "axe": axe})
+        )
         result = subprocess.run(
             ["node", str(HERE / "run-pages.js"), str(config)],
             capture_output=True,

@@ -1,0 +1,214 @@
+"""actiontrack report: Markdown and HTML from the same plans, deterministic, escaped, relative, overridable."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from actiontrack.cli import app
+from actiontrack.derive import derive
+from actiontrack.load import UsageError, load_workspace
+from actiontrack.report import build
+
+from .conftest import BUNDLED_PLANS
+
+XSS_NOTE = '<script>alert(1)</script> and "><img src=x onerror=alert(1)> and **bold** [link](javascript:alert(2))'
+XSS_ACTION = (
+    'id: "1.a"\npriority: "1"\ntitle: A <b>bold</b> title\nowners: [planning-policy]\ndue: "2022/23"\n'
+    "targets:\n  - text: 10 x volunteers\n"
+    f"updates:\n  - period: \"2022/23 Q1\"\n    rag: red\n    note: '{XSS_NOTE}'\n    actuals: {{volunteers: 4}}\n"
+)
+
+
+def report(*args: str):
+    result = CliRunner().invoke(app, ["report", *args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def build_bundled(out: Path, fmt: str = "html") -> list[str]:
+    return build(derive(load_workspace([BUNDLED_PLANS]), date(2023, 6, 30)), fmt, out)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "site"
+    build_bundled(out)
+    return out
+
+
+def test_html_site_pages(site):
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert "index.html" in pages and "owners/index.html" in pages
+    assert "plans/health-wellbeing-2022-23/index.html" in pages
+    assert "plans/health-wellbeing-2022-23/actions/6.d.html" in pages
+    assert "plans/health-inequalities-2021-23/actions/19.html" in pages
+    assert "owners/hwbb-education-sub-group.html" in pages  # the unregistered spelling gets a page too
+    assert len([p for p in pages if "/actions/" in p]) == 44
+    assert (site / "static" / "style.css").is_file() and (site / "static" / "print.css").is_file()
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    for fmt in ("html", "md"):
+        first, second = tmp_path / f"a-{fmt}", tmp_path / f"b-{fmt}"
+        build_bundled(first, fmt)
+        build_bundled(second, fmt)
+        files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+        for name in files:
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("href", "src", "action", "xlink:href") and value is not None:
+                self.urls.append(value)
+
+
+def test_links_are_relative_and_resolve(site):
+    checked = 0
+    for page in site.rglob("*.html"):
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert "script" not in parser.tags  # the site needs no JavaScript at all
+        for url in parser.urls:
+            parts = urlsplit(url)
+            if url.startswith("data:"):
+                continue
+            assert not parts.scheme and not parts.netloc and not url.startswith("/"), (page, url)
+            if parts.path:
+                target = (page.parent / parts.path).resolve()
+                assert target.is_file(), (page, url)
+                checked += 1
+    assert checked > 900  # every link of 72 pages
+
+
+def test_no_external_reference_anywhere(site):
+    for file in site.rglob("*"):
+        if file.suffix in (".html", ".css"):
+            text = file.read_text(encoding="utf-8")
+            assert not re.search(r"(?:src|href)=\"(?:https?:)?//", text), file
+            assert "@import" not in text and "url(http" not in text, file
+
+
+def test_markdown_report(tmp_path):
+    written = build_bundled(tmp_path / "md", "md")
+    assert written == ["health-inequalities-2021-23.md", "health-wellbeing-2022-23.md", "index.md"]
+    index = (tmp_path / "md" / "index.md").read_text(encoding="utf-8")
+    assert "[Health & Wellbeing Strategy Action Plan 2022/23](health-wellbeing-2022-23.md) | 25 | 0% | 24 |" in index
+    plan = (tmp_path / "md" / "health-wellbeing-2022-23.md").read_text(encoding="utf-8")
+    for heading in (
+        "## Headline figures",
+        "## Exceptions: needs attention (25)",
+        "### Priority 1: Housing for all",
+        "## Update history",
+        "### 6.d Increase the health",
+    ):
+        assert heading in plan
+    row = "| 1.a | Promote high design standards for new housing | Planning Policy | 2022/24 (2024-03-31) |"
+    assert row + " Not reported | – | – |" in plan
+    # every table row has the same number of cells as its header
+    for table in re.findall(r"(?:^\|.*\|\n)+", plan, flags=re.MULTILINE):
+        rows = table.strip().splitlines()
+        assert len({len(re.findall(r"(?<!\\)\|", row)) for row in rows}) == 1, rows[:2]
+
+
+def test_user_text_is_escaped_in_html_and_markdown(make_repo, tmp_path):
+    repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": XSS_ACTION})
+    snapshot = derive(load_workspace([], cwd=repo), date(2022, 7, 5))
+    build(snapshot, "html", tmp_path / "site")
+    page = (tmp_path / "site" / "plans" / "test-plan" / "actions" / "1.a.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "<img" not in page and "<b>bold</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<strong>bold</strong>" in page  # Markdown in notes is rendered
+    assert 'href="javascript:' not in page  # the unsafe link is left as inert text
+    assert "A &lt;b&gt;bold&lt;/b&gt; title" in page
+    build(snapshot, "md", tmp_path / "md")
+    markdown = (tmp_path / "md" / "test-plan.md").read_text(encoding="utf-8")
+    assert "<script>" not in markdown and "<img" not in markdown and "&lt;script&gt;" in markdown
+
+
+def test_kpi_chart_and_text_equivalent(make_repo, tmp_path):
+    repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": XSS_ACTION})
+    build(derive(load_workspace([], cwd=repo), date(2022, 7, 5)), "html", tmp_path / "site")
+    page = (tmp_path / "site" / "plans" / "test-plan" / "actions" / "1.a.html").read_text(encoding="utf-8")
+    assert 'role="img"' in page and '<title id="kpi-1-title">Progress towards 10 x volunteers</title>' in page
+    assert "Latest actual 4 against a target of 10 volunteers (2022/23 Q1)." in page
+
+
+def test_charts_have_titles_and_descriptions(site):
+    page = (site / "plans" / "health-wellbeing-2022-23" / "index.html").read_text(encoding="utf-8")
+    svgs = re.findall(r"<svg [^>]*>", page)
+    assert len(svgs) == 3
+    for svg in svgs:
+        assert 'role="img"' in svg and "aria-labelledby" in svg
+    assert "1 Housing for all: 4 overdue, 1 not reported" in page  # the description says what the bars show
+
+
+def test_user_templates_override_packaged_ones(make_repo, tmp_path):
+    repo = make_repo({"templates/md/index.md.j2": "Custom index for {{ plans | length }} plan(s), {{ as_of }}\n"})
+    snapshot = derive(load_workspace([], cwd=repo), date(2023, 6, 30))
+    build(snapshot, "md", tmp_path / "from-repo")
+    assert (tmp_path / "from-repo" / "index.md").read_text() == "Custom index for 1 plan(s), 2023-06-30\n"
+    assert (tmp_path / "from-repo" / "test-plan.md").read_text().startswith("# Test plan")  # the rest is packaged
+    override = tmp_path / "mine" / "md"
+    override.mkdir(parents=True)
+    (override / "index.md.j2").write_text("From --templates\n")
+    build(snapshot, "md", tmp_path / "from-option", templates=tmp_path / "mine")
+    assert (tmp_path / "from-option" / "index.md").read_text() == "From --templates\n"
+
+
+def test_refuses_to_overwrite_a_folder_that_is_not_a_report(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.docx").write_text("years of work")
+    with pytest.raises(UsageError, match="not an actiontrack report"):
+        build_bundled(precious)
+    assert (precious / "thesis.docx").read_text() == "years of work"
+    result = report(str(BUNDLED_PLANS), "--out", str(precious), "--as-of", "2023-06-30")
+    assert result.exit_code == 2
+
+
+def test_rebuild_replaces_an_old_report_and_failure_keeps_it(make_repo, tmp_path):
+    out = tmp_path / "site"
+    build_bundled(out, "md")
+    (out / "stale.md").write_text("from an old build")
+    build_bundled(out, "md")
+    assert not (out / "stale.md").exists()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    repo = make_repo({"templates/md/index.md.j2": "{{ no_such_variable }}\n"})
+    result = report(str(repo / "plans"), "--format", "md", "--out", str(out), "--as-of", "2023-06-30")
+    assert result.exit_code == 2 and "template error" in result.output and "index.md.j2" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the old report is untouched
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]  # no staging folder left behind
+
+
+def test_cli_report_title_and_formats(tmp_path):
+    result = report(
+        str(BUNDLED_PLANS),
+        "--format",
+        "html",
+        "--out",
+        str(tmp_path / "s"),
+        "--as-of",
+        "2023-06-30",
+        "--title",
+        "Council <plans>",
+    )
+    assert result.exit_code == 0 and "wrote 72 pages" in result.stderr
+    index = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Council &lt;plans&gt;</title>" in index
+    assert report("--format", "pdf", "--out", str(tmp_path / "x")).exit_code == 2
