@@ -25,6 +25,7 @@ CASES = [
     ("Reduce to 40 complaints a year", 40, "complaints", "decrease", False),
     ("at least 12.5 per cent of homes", 12.5, "%", "increase", False),
     ("500 people", 500, "people", "increase", False),
+    ("10 x 'volunteers'", 10, "volunteers", "increase", False),
     ("TBC", None, None, "increase", True),
     ("xx% of residents", None, None, "increase", True),
 ]

@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from . import __version__
-from .load import UsageError, Workspace, load_workspace
+from .load import UsageError, Workspace, display_path, load_workspace
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -210,6 +210,107 @@ def owners(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = Fal
         from .views.show import render_owners
 
         render_owners(rows, day, _console())
+
+
+class Rag(StrEnum):
+    green = "green"
+    amber = "amber"
+    red = "red"
+
+
+class Status(StrEnum):
+    not_started = "not-started"
+    in_progress = "in-progress"
+    complete = "complete"
+    cancelled = "cancelled"
+
+
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change as a diff; write nothing.")]
+
+
+@app.command()
+def update(
+    action_id: Annotated[str, typer.Argument(metavar="ID", help='The action\'s id, e.g. "1.c".')],
+    period: Annotated[str, typer.Option("--period", help='The reporting period, e.g. "2022/23 Q2".')],
+    rag: Annotated[Rag | None, typer.Option("--rag", help="The RAG rating for the period.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What happened (Markdown allowed).")] = None,
+    actual: Annotated[
+        list[str] | None, typer.Option("--actual", metavar="NAME=VALUE", help="A KPI actual; repeat for several.")
+    ] = None,
+    status_value: Annotated[Status | None, typer.Option("--status", help="Also set the action's status.")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace an existing update for the period.")] = False,
+    plan: PlanOpt = None,
+    paths: PathsArg = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Record a reporting period's update on an action, changing nothing else in its file."""
+    from .edit import EditError, update_action
+
+    workspace = _load(paths)
+    try:
+        result = update_action(
+            workspace,
+            action_id,
+            period,
+            plan_slug=plan,
+            rag=rag.value if rag else None,
+            note=note,
+            actuals=actual or [],
+            status=status_value.value if status_value else None,
+            replace=replace,
+            dry_run=dry_run,
+        )
+    except EditError as error:
+        _fail(str(error), EXIT_PROBLEMS)
+    if dry_run:
+        sys.stdout.write(result.diff(workspace.root))
+    else:
+        typer.echo(f"updated {display_path(result.path, workspace.root)}", err=True)
+
+
+@app.command()
+def new(
+    plan: Annotated[str, typer.Option("--plan", metavar="SLUG", help="The plan (its folder name).")],
+    title: Annotated[str, typer.Option("--title", help="The action (or objective) as the plan states it.")],
+    priority: Annotated[str | None, typer.Option("--priority", metavar="ID", help="The priority it serves.")] = None,
+    owner: Annotated[
+        list[str] | None, typer.Option("--owner", metavar="ID", help="An owner id; repeat for several.")
+    ] = None,
+    due: Annotated[str | None, typer.Option("--due", help='The deadline as written, e.g. "2024/25".')] = None,
+    paths: PathsArg = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Create the next action of a plan (e.g. 2.e after 2.d) from the template."""
+    from .edit import EditError, new_action
+
+    workspace = _load(paths)
+    try:
+        result = new_action(workspace, plan, title, priority=priority, owners=owner or [], due=due, dry_run=dry_run)
+    except EditError as error:
+        _fail(str(error), EXIT_PROBLEMS)
+    if dry_run:
+        sys.stdout.write(result.diff(workspace.root))
+    else:
+        typer.echo(display_path(result.path, workspace.root))
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write plan, action, owners and config schemas here.")
+    ] = None,
+) -> None:
+    """JSON Schemas of the plan files, for editors such as VS Code (and for checks in CI)."""
+    from .edit import atomic_write, schema_documents
+
+    documents = schema_documents()
+    if out is None:
+        typer.echo(json.dumps(documents, indent=2, ensure_ascii=False))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, document in documents.items():
+        atomic_write(out / f"{name}.schema.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        typer.echo(str(out / f"{name}.schema.json"))
 
 
 class ReportFormat(StrEnum):

@@ -165,7 +165,8 @@ class Target(Strict):
 
     @property
     def key(self) -> str | None:
-        return self.id or self.unit
+        """The name of this target's actuals in updates: its id, else its unit ("percent" for a percentage)."""
+        return self.id or ("percent" if self.unit == "%" else self.unit)
 
 
 class Update(Strict):

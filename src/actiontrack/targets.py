@@ -47,7 +47,8 @@ def parse_target(text: str) -> ParsedTarget:
     if match["percent"]:
         unit: str | None = "%"
     else:
-        phrase = _STOP.split(match["rest"], maxsplit=1)[0].strip(" .")
+        phrase = _STOP.split(match["rest"], maxsplit=1)[0].strip(" .").replace("'", "").replace('"', "")
+        phrase = phrase.translate(str.maketrans("", "", "\u2018\u2019\u201c\u201d"))
         words = phrase.split()
         # "individual participants" -> "participants"; keep a slash pair whole: "campaigns/interventions".
         unit = " ".join(words[-2:]) if len(words) == 2 and words[0].endswith("s") else (words[-1] if words else None)

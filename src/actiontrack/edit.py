@@ -1,0 +1,441 @@
+"""Changing plan files without losing anything: round-trip edits and atomic writes.
+
+Every edit (1) checks the file with the safe reader first (so a hostile or broken file is refused, not rewritten),
+(2) changes it through ruamel.yaml's round-trip loader set to the file's own indentation, quoting and line endings,
+so every line it did not mean to change stays byte-identical, (3) validates the result against the model, and
+(4) writes it to a temporary file in the same folder, fsyncs it and renames it over the original. A crash or kill at
+any moment leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from .dates import DateError, Period, parse_when, reporting_periods
+from .load import ActionSource, PlanSource, Problem, Workspace, display_path, validation_problems
+from .model import Action
+from .yamlsrc import YamlProblem, parse_text
+
+STATUSES = ("not-started", "in-progress", "complete", "cancelled")
+RAGS = ("green", "amber", "red")
+
+
+class EditError(Exception):
+    """An edit that cannot be made; nothing was written. The message says why (with file:line where there is one)."""
+
+
+@dataclass(frozen=True)
+class EditResult:
+    path: Path
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self, base: Path | None = None) -> str:
+        name = display_path(self.path, base)
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True), self.after.splitlines(keepends=True), f"a/{name}", f"b/{name}"
+            )
+        )
+
+
+# ---- round trip ----
+
+
+_NESTED_KEY = re.compile(r"^( *)[^\s#-][^:\n]*:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*( +)[^\s#-]", re.MULTILINE)
+
+
+def _mapping_indent(text: str) -> int:
+    """How far this file indents a nested mapping (2 unless it shows otherwise)."""
+    match = _NESTED_KEY.search(text)
+    return len(match.group(2)) - len(match.group(1)) if match else 2
+
+
+def _round_trip(text: str) -> tuple[YAML, Any]:
+    """A round-trip YAML set to the file's own style (indentation, dash offset, quotes), and the file's data."""
+    _, sequence_indent, dash_offset = load_yaml_guess_indent(text)
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 100_000  # never re-wrap a long line
+    mapping = _mapping_indent(text)
+    if sequence_indent is None:  # no block sequence in the file yet: the house style, "  - key: value"
+        sequence_indent, dash_offset = mapping + 2, mapping
+    yaml.indent(mapping=mapping, sequence=sequence_indent, offset=dash_offset or 0)
+    return yaml, yaml.load(text)
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never a mix."""
+    data = text.encode("utf-8")
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # make the rename itself durable
+    finally:
+        os.close(directory)
+
+
+def check_action_text(text: str, path: Path, fy_start: int) -> Action:
+    """Parse and validate an action file's text; raise EditError listing every problem with its line."""
+    try:
+        doc = parse_text(text)
+    except YamlProblem as problem:
+        raise EditError(Problem(path, problem.line, problem.column, problem.message).format()) from None
+    if not isinstance(doc.data, dict):
+        raise EditError(f"{display_path(path)}:1:1: not an action file (expected keys such as id and title)")
+    try:
+        return Action.model_validate(doc.data, context={"fy_start": fy_start})
+    except ValidationError as error:
+        problems = validation_problems(error, doc, path, Action)
+        raise EditError("\n".join(p.format() for p in problems)) from None
+
+
+# ---- finding the action ----
+
+
+def find_action(workspace: Workspace, action_id: str, plan_slug: str | None) -> tuple[PlanSource, ActionSource]:
+    plans = [p for p in workspace.plans if plan_slug is None or p.slug == plan_slug]
+    if plan_slug is not None and not plans:
+        raise EditError(f'no plan "{plan_slug}"')
+    matches = [(p, a) for p in plans for a in p.actions if a.action.id == action_id]
+    if len(matches) > 1:
+        slugs = ", ".join(p.slug for p, _ in matches)
+        raise EditError(f'action "{action_id}" is in several plans ({slugs}): choose one with --plan')
+    if matches:
+        return matches[0]
+    # an invalid file is not loaded: say so rather than "not found"
+    broken = [p for p in workspace.problems if p.path.name.startswith(f"{action_id}-") or p.path.stem == action_id]
+    if broken:
+        lines = "\n".join(p.format() for p in broken)
+        raise EditError(f'the file of action "{action_id}" is invalid; fix it first:\n{lines}')
+    raise EditError(f'no action "{action_id}"' + (f" in plan {plan_slug}" if plan_slug else ""))
+
+
+# ---- update ----
+
+
+def reporting_period(plan: PlanSource, text: str, fy_start: int) -> tuple[str, Period]:
+    """The plan's reporting period that `text` names, and its canonical label ("Q2 2022/23" -> "2022/23 Q2")."""
+    cadence = plan.plan.reporting if plan.plan else "quarterly"
+    try:
+        when = parse_when(text, fy_start)
+    except DateError as error:
+        raise EditError(f"--period: {error}") from None
+    example = ""
+    if when.start is not None and when.end is not None:
+        for label, span in reporting_periods(cadence, when.start, when.end, fy_start):
+            if (span.start, span.end) == (when.start, when.end):
+                start, end = (plan.plan.start_date, plan.plan.end_date) if plan.plan else (None, None)
+                if (start and span.end < start) or (end and span.start > end):
+                    raise EditError(f"--period: {label} is outside the plan's period ({start} to {end})")
+                return label, span
+        example = reporting_periods(cadence, when.start, when.start, fy_start)[0][0]
+    hint = f', e.g. "{example}"' if example else ""
+    raise EditError(f'--period: "{text}" is not a {cadence} reporting period of this plan{hint}')
+
+
+def _number(text: str) -> int | float:
+    value = float(text.replace(",", ""))
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def parse_actuals(pairs: list[str], action: Action) -> dict[str, int | float]:
+    known = [t.key for t in action.targets if t.key]
+    actuals: dict[str, int | float] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise EditError(f'--actual: "{pair}" should be NAME=VALUE, e.g. volunteers=12')
+        if known and name not in known:
+            raise EditError(f'--actual: this action has no target "{name}"; its targets measure: {", ".join(known)}')
+        try:
+            actuals[name] = _number(value.strip())
+        except ValueError:
+            raise EditError(f'--actual: "{value}" is not a number') from None
+    return actuals
+
+
+def update_action(
+    workspace: Workspace,
+    action_id: str,
+    period: str,
+    *,
+    plan_slug: str | None = None,
+    rag: str | None = None,
+    note: str | None = None,
+    actuals: list[str] = (),  # type: ignore[assignment]
+    status: str | None = None,
+    replace: bool = False,
+    written_on: date | None = None,
+    dry_run: bool = False,
+) -> EditResult:
+    """Add (or with `replace`, replace) one reporting period's update of an action, and optionally its status."""
+    fy_start = workspace.config.financial_year_start
+    plan, source = find_action(workspace, action_id, plan_slug)
+    label, span = reporting_period(plan, period, fy_start)
+    if rag is not None and rag not in RAGS:
+        raise EditError(f'--rag: "{rag}" is not one of {", ".join(RAGS)}')
+    if status is not None and status not in STATUSES:
+        raise EditError(f'--status: "{status}" is not one of {", ".join(STATUSES)}')
+    values = parse_actuals(list(actuals), source.action)
+    path = source.path
+    before = path.read_bytes().decode("utf-8-sig")
+    check_action_text(before, path, fy_start)  # refuse to touch a file that is not valid now
+    yaml, data = _round_trip(before.replace("\r\n", "\n"))  # positions only: the text itself is spliced
+
+    entry = CommentedMap()
+    entry["period"] = DoubleQuotedScalarString(label)
+    if written_on is not None:
+        entry["date"] = written_on.isoformat()
+    if rag is not None:
+        entry["rag"] = rag
+    if status is not None:
+        entry["status"] = status
+    if note:
+        entry["note"] = LiteralScalarString(note.strip() + "\n") if "\n" in note.strip() else note.strip()
+    if values:
+        actual_map = CommentedMap(values)
+        actual_map.fa.set_flow_style()
+        entry["actuals"] = actual_map
+
+    updates = data.get("updates")
+    existing = [i for i, u in enumerate(updates or []) if _same_period(u, span, fy_start)]
+    if existing and not replace:
+        raise EditError(f"{display_path(path)}: action {action_id} already has an update for {label}; use --replace")
+
+    after = _splice(before, yaml, data, entry, existing[-1] if existing else None, status)
+    check_action_text(after, path, fy_start)
+    result = EditResult(path, before, after)
+    if not dry_run and result.changed:
+        atomic_write(path, after)
+    return result
+
+
+def _fragment(yaml: YAML, entry: CommentedMap, newline: str) -> list[str]:
+    """The lines of one new `updates` item, in the file's own indentation."""
+    buffer = io.StringIO()
+    yaml.dump({"updates": [entry]}, buffer)
+    return [line + newline for line in buffer.getvalue().splitlines()[1:]]
+
+
+def _block_end(lines: list[str], start: int, stop: int) -> int:
+    """Where a block that starts at `start` ends, before `stop`: trailing blank and comment lines stay outside it."""
+    end = stop
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return end
+
+
+def _splice(
+    text: str, yaml: YAML, data: CommentedMap, entry: CommentedMap, replace: int | None, status: str | None
+) -> str:
+    """Insert or replace one update (and set the status) by changing only those lines of `text`.
+
+    ruamel.yaml parses the file (for positions) and formats the new lines; every other line is kept byte for byte,
+    whatever the file's indentation, quoting, comments or block scalars.
+    """
+    newline = _newline(text)
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    key_lines = sorted(data.lc.key(key)[0] for key in data)
+    edits: list[tuple[int, int, list[str]]] = []  # (first line, line after, new lines), on the original numbering
+    item = _fragment(yaml, entry, newline)
+    updates = data.get("updates")
+    if isinstance(updates, list) and updates and not updates.fa.flow_style():
+        following = [line for line in key_lines if line > data.lc.key("updates")[0]]
+        stop = following[0] if following else len(lines)
+        if replace is not None:
+            start = updates.lc.item(replace)[0]
+            end = updates.lc.item(replace + 1)[0] if replace + 1 < len(updates) else _block_end(lines, start, stop)
+            edits.append((start, end, item))
+        else:
+            end = _block_end(lines, updates.lc.item(len(updates) - 1)[0], stop)
+            edits.append((end, end, item))
+    elif "updates" in data:  # `updates: []` or a flow sequence: rewrite that key as a block
+        start = data.lc.key("updates")[0]
+        following = [line for line in key_lines if line > start]
+        end = _block_end(lines, start, following[0] if following else len(lines))
+        kept = list(updates or [])
+        if replace is not None:
+            kept[replace] = entry
+        else:
+            kept.append(entry)
+        block = ["updates:" + newline]
+        for existing in kept:
+            block += _fragment(yaml, existing, newline)
+        edits.append((start, end, block))
+    else:
+        edits.append((len(lines), len(lines), ["updates:" + newline, *item]))
+    if status is not None:
+        edits.append(_status_edit(lines, data, status, newline))
+    for start, end, new_lines in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        lines[start:end] = new_lines
+    return "".join(lines)
+
+
+def _status_edit(lines: list[str], data: CommentedMap, status: str, newline: str) -> tuple[int, int, list[str]]:
+    if "status" in data:
+        number = data.lc.key("status")[0]
+        line = lines[number]
+        match = re.match(r"^(status:[ \t]*)(['\"]?)[\w-]*\2(.*?)(\r?\n)?$", line)
+        if match is None:
+            raise EditError(f"line {number + 1}: `status:` is not written on one line; set it by hand")
+        return number, number + 1, [f"{match[1]}{match[2]}{status}{match[2]}{match[3]}{match[4] or newline}"]
+    position = data.lc.key("updates")[0] if "updates" in data else len(lines)
+    # inserted just before `updates:` (or before a new updates block at the end of the file)
+    return position, position, [f"status: {status}{newline}"]
+
+
+def _same_period(update: Any, span: Period, fy_start: int) -> bool:
+    try:
+        when = parse_when(str(update.get("period", "")), fy_start)
+    except (DateError, AttributeError):
+        return False
+    return (when.start, when.end) == (span.start, span.end)
+
+
+# ---- new action ----
+
+SCHEMA_DIR = "schemas"
+
+
+def next_action_id(plan: PlanSource, priority: str | None) -> str:
+    """The next free id in the plan's own scheme: "2.e" after "2.d" in priority 2, "20" after "19"."""
+    ids = [a.action.id for a in plan.actions]
+    if priority is not None:
+        letters = [i.split(".", 1)[1] for i in ids if i.startswith(f"{priority}.") and i.split(".", 1)[1].isalpha()]
+        if letters or not any(i.isdigit() for i in ids):
+            last = max(letters, key=lambda x: (len(x), x), default="")
+            if not last:
+                return f"{priority}.a"
+            if last[-1] != "z":
+                return f"{priority}.{last[:-1]}{chr(ord(last[-1]) + 1)}"
+            return f"{priority}.{last}a"
+    numbers = [int(i) for i in ids if i.isdigit()]
+    return str(max(numbers, default=0) + 1)
+
+
+def schema_comment(action_path: Path, root: Path) -> str:
+    schema = root / SCHEMA_DIR / "action.schema.json"
+    return f"# yaml-language-server: $schema={os.path.relpath(schema, action_path.parent).replace(os.sep, '/')}\n"
+
+
+def _slug(text: str, words: int = 5, limit: int = 40) -> str:
+    parts: list[str] = []
+    for word in re.findall(r"[a-z0-9]+", text.lower().replace("'", "")):
+        if len("-".join([*parts, word])) > limit or len(parts) == words:
+            break
+        parts.append(word)
+    return "-".join(parts) or "action"
+
+
+def _quote(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid double-quoted YAML scalar
+
+
+def new_action(
+    workspace: Workspace,
+    plan_slug: str,
+    title: str,
+    *,
+    priority: str | None = None,
+    owners: list[str] = (),  # type: ignore[assignment]
+    due: str | None = None,
+    dry_run: bool = False,
+) -> EditResult:
+    """Create the next action file of a plan from the template; nothing is overwritten."""
+    plans = [p for p in workspace.plans if p.slug == plan_slug]
+    if not plans:
+        raise EditError(f'no plan "{plan_slug}"; plans: {", ".join(p.slug for p in workspace.plans)}')
+    plan = plans[0]
+    known = [p.id for p in (plan.plan.priorities if plan.plan else [])]
+    if known and priority is None:
+        raise EditError(f"--priority is required: this plan's priorities are {', '.join(known)}")
+    if priority is not None and priority not in known:
+        raise EditError(
+            f'--priority: the plan has no priority "{priority}"' + (f"; it has {', '.join(known)}" if known else "")
+        )
+    for owner in owners:
+        if owner not in workspace.owners:
+            import difflib
+
+            close = difflib.get_close_matches(owner, list(workspace.owners), n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else "; add it to owners.yaml first"
+            raise EditError(f'--owner: "{owner}" is not in owners.yaml{hint}')
+    if not title.strip():
+        raise EditError("--title: the title is empty")
+    action_id = next_action_id(plan, priority)
+    path = plan.directory / "actions" / f"{action_id}-{_slug(title)}.yaml"
+    lines = [schema_comment(path, workspace.root), f"id: {_quote(action_id)}\n"]
+    if priority is not None:
+        lines.append(f"priority: {_quote(priority)}\n")
+    lines.append(f"title: {_quote(title.strip())}\n")
+    lines.append("# what: what the council will do (optional)\n")
+    lines.append(f"owners: [{', '.join(owners)}]\n")
+    lines.append(f"due: {_quote(due)}\n" if due else '# due: "2024/25", "March 2025" or "ongoing"\n')
+    lines.append("# targets:\n#   - text: 10 x volunteers\n")
+    lines.append("# outcome: what will change for residents when this is done\n")
+    text = "".join(lines)
+    check_action_text(text, path, workspace.config.financial_year_start)
+    if path.exists() or any(p.name.startswith(f"{action_id}-") for p in path.parent.glob("*.y*ml")):
+        raise EditError(f"{display_path(path)}: a file for action {action_id} already exists")
+    if not dry_run:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text)
+    return EditResult(path, "", text)
+
+
+# ---- JSON Schema ----
+
+
+def schema_documents() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of the files a plans repository holds, for editors (VS Code's YAML extension) and CI."""
+    from .model import Config, OwnersFile, Plan
+
+    documents = {}
+    for name, model, title in (
+        ("action", Action, "actiontrack action file (plans/<plan>/actions/<id>-<name>.yaml)"),
+        ("plan", Plan, "actiontrack plan file (plans/<plan>/plan.yaml)"),
+        ("owners", OwnersFile, "actiontrack owners registry (plans/owners.yaml)"),
+        ("config", Config, "actiontrack settings (actiontrack.yaml)"),
+    ):
+        schema = model.model_json_schema()
+        documents[name] = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **schema}
+    return documents
