@@ -313,6 +313,100 @@ def schema(
         typer.echo(str(out / f"{name}.schema.json"))
 
 
+@app.command("import")
+def import_(
+    table: Annotated[Path, typer.Argument(help="A CSV, TSV or XLSX table of actions.", exists=True, dir_okay=False)],
+    plan: Annotated[
+        str, typer.Option("--plan", metavar="SLUG", help="The plan to create or add to (its folder name).")
+    ],
+    map_: Annotated[
+        list[str] | None, typer.Option("--map", metavar="HEADING=FIELD", help="Map a column heading to a field.")
+    ] = None,
+    owner_separator: Annotated[
+        str | None,
+        typer.Option("--owner-separator", help="Text between owners in a cell (besides / ; , and newlines)."),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="The XLSX sheet (default: the first).")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The plan's title (default: the table's title row).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing action files and plan.yaml.")] = False,
+    paths: PathsArg = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Create plan files from a table councils already have (both seed plans' layouts and the usual headings)."""
+    from .importer import ImportProblem, import_table
+
+    workspace = _load(paths)
+    try:
+        result = import_table(
+            workspace,
+            table,
+            plan,
+            maps=map_ or [],
+            owner_separator=owner_separator,
+            sheet=sheet,
+            title=title,
+            force=force,
+            dry_run=dry_run,
+        )
+    except ImportProblem as error:
+        _fail(f"{table}: {error}", EXIT_PROBLEMS)
+    verb = "would write" if dry_run else "wrote"
+    for path in result.written:
+        typer.echo(f"{verb} {display_path(path, workspace.root)}")
+    for skipped in result.skipped:
+        typer.echo(f"skipped {skipped}: it exists (use --force to overwrite)", err=True)
+    for owner in result.new_owners:
+        typer.echo(f"new owner proposed: {owner.id} ({owner.name}, {owner.kind})", err=True)
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"{result.actions} actions imported into {plan}", err=True)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command()
+def export(
+    paths: PathsArg = None,
+    output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or xlsx.")] = ExportFormat.csv,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The file to write.")] = Path("actions.csv"),
+    as_of: AsOfOpt = None,
+) -> None:
+    """One row per action with its latest update, for a spreadsheet or committee papers."""
+    from .derive import derive
+    from .export import export as write_export
+
+    day = _as_of(as_of) or date.today()
+    workspace = _load(paths)
+    _print_problems(workspace)
+    if not out.parent.is_dir():
+        _fail(f"--out: the folder {out.parent} does not exist")
+    count = write_export(derive(workspace, day), output_format.value, out)
+    typer.echo(f"wrote {count} actions to {out}", err=True)
+    if workspace.problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the plans repository.")] = Path("."),
+) -> None:
+    """Start a plans repository: settings, owners, an example plan, the publishing workflow, pre-commit, schemas."""
+    from .init import InitProblem, init_repository
+
+    try:
+        written = init_repository(directory)
+    except InitProblem as error:
+        _fail(str(error), EXIT_PROBLEMS)
+    for name in written:
+        typer.echo(f"created {(directory / name).as_posix()}")
+    typer.echo("next: edit plans/, then run `actiontrack lint` and `actiontrack status`", err=True)
+
+
 class ReportFormat(StrEnum):
     md = "md"
     html = "html"

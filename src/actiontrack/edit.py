@@ -86,9 +86,9 @@ def _newline(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never a mix."""
-    data = text.encode("utf-8")
+def atomic_write(path: Path, content: str | bytes) -> None:
+    """Write `content` (text is written as UTF-8) to `path` so readers see the old file or the new one, never a mix."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:

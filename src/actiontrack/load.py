@@ -349,7 +349,9 @@ def _targets(paths: Iterable[Path]) -> tuple[dict[Path, set[Path] | None], Path]
             plan_dirs, only = [path.parent], None
         else:
             plan_dirs, only = _plan_dirs(path), None
-            if not plan_dirs:
+            if not plan_dirs and (path.name == "plans" or (path / OWNERS_FILE).is_file()):
+                plans_dir = plans_dir or path  # a plans folder with no plan yet (e.g. before an import)
+            elif not plan_dirs:
                 raise UsageError(f"{raw}: no plans here (a plan is a folder with plan.yaml and actions/)")
         for plan_dir in plan_dirs:
             if only is None:

@@ -1,0 +1,257 @@
+"""import (CSV, TSV, XLSX), export (CSV, XLSX) and init."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+from actiontrack.cli import app
+from actiontrack.importer import ImportProblem, import_table, split_owners
+from actiontrack.load import load_workspace
+
+from .conftest import BUNDLED_PLANS, REPO
+from .test_bundled_plans import norm
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+HW_TABLE = SEEDS / "health-wellbeing-action-plan-2022-23.txt"  # the published tables: tab-separated cells
+HI_TABLE = SEEDS / "health-inequalities-action-plan-2021-23.txt"
+HW, HI = "health-wellbeing-2022-23", "health-inequalities-2021-23"
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """A plans repository with the bundled owners registry and no plans yet."""
+    (tmp_path / "plans").mkdir()
+    shutil.copy(BUNDLED_PLANS / "owners.yaml", tmp_path / "plans" / "owners.yaml")
+    return tmp_path
+
+
+def as_csv(table: Path, out: Path) -> Path:
+    rows = [line.split("\t") for line in table.read_text(encoding="utf-8").splitlines()]
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    return out
+
+
+def as_xlsx(table: Path, out: Path) -> Path:
+    workbook = Workbook()
+    for line in table.read_text(encoding="utf-8").splitlines():
+        workbook.active.append(line.split("\t"))
+    workbook.save(out)
+    return out
+
+
+def content(plans: Path, slug: str) -> dict:
+    """What an action says, compared as text (layout such as a list restored from a flattened one set aside)."""
+    workspace = load_workspace([plans / slug])
+    assert workspace.problems == [], [p.format() for p in workspace.problems]
+    actions = {}
+    for source in workspace.actions:
+        action = source.action
+        actions[action.id] = {
+            "priority": action.priority,
+            "title": norm(action.title),
+            "what": norm(action.what),
+            "due": action.due.text if action.due else None,
+            "owners": action.owners,
+            "milestones": norm(" ".join(m.text for m in action.milestones)),
+            "targets": [(t.text, t.value, t.unit) for t in action.targets],
+            "outcome": norm(action.outcome),
+        }
+    [plan] = workspace.plans
+    return {
+        "title": plan.plan.title,
+        "period": plan.plan.period.text,
+        "priorities": [(p.id, p.title) for p in plan.plan.priorities],
+        "actions": actions,
+    }
+
+
+@pytest.mark.parametrize("kind", ["tsv", "csv", "xlsx"])
+@pytest.mark.parametrize(("slug", "table"), [(HW, HW_TABLE), (HI, HI_TABLE)])
+def test_seed_tables_import_to_the_bundled_plans(repo, tmp_path, kind, slug, table):
+    source = {
+        "tsv": lambda: table,
+        "csv": lambda: as_csv(table, tmp_path / f"{slug}.csv"),
+        "xlsx": lambda: as_xlsx(table, tmp_path / f"{slug}.xlsx"),
+    }[kind]()
+    result = import_table(load_workspace([], cwd=repo), source, slug)
+    assert result.actions == (25 if slug == HW else 19)
+    imported, bundled = content(repo / "plans", slug), content(BUNDLED_PLANS, slug)
+    assert imported["priorities"] == bundled["priorities"]
+    assert (imported["title"], imported["period"]) == (bundled["title"], bundled["period"])
+    assert imported["actions"] == bundled["actions"]
+    assert [o.id for o in result.new_owners] == (["hwbb-education-sub-group"] if slug == HI else [])
+    assert load_workspace([], cwd=repo).problems == []
+
+
+def test_reimport_never_overwrites_without_force(repo):
+    workspace = load_workspace([], cwd=repo)
+    import_table(workspace, HI_TABLE, HI)
+    edited = next((repo / "plans" / HI / "actions").glob("1-*.yaml"))
+    edited.write_text(edited.read_text() + "status: complete\n")
+    again = import_table(load_workspace([], cwd=repo), HI_TABLE, HI)
+    assert again.actions == 0 and len(again.skipped) == 19
+    assert edited.read_text().endswith("status: complete\n")
+    forced = import_table(load_workspace([], cwd=repo), HI_TABLE, HI, force=True)
+    assert forced.actions == 19 and "status: complete" not in edited.read_text()
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_unknown_headings_are_listed_and_nothing_is_written(repo, tmp_path):
+    table = write_csv(
+        tmp_path / "t.csv",
+        [["Ref", "Action", "Budget", "Risk owner", "Deadline"], ["1", "Do it", "£5k", "Ann", "2023"]],
+    )
+    with pytest.raises(ImportProblem) as raised:
+        import_table(load_workspace([], cwd=repo), table, "new-plan")
+    assert 'unmapped columns: "Budget", "Risk owner"' in str(raised.value) and "--map" in str(raised.value)
+    assert not (repo / "plans" / "new-plan").exists()
+    result = import_table(load_workspace([], cwd=repo), table, "new-plan", maps=["Budget=skip", "Risk owner=owners"])
+    assert result.actions == 1 and [o.name for o in result.new_owners] == ["Ann"]
+
+
+def test_synonyms_sections_owners_and_notes(repo, tmp_path):
+    rows = [
+        ["Borough Health Plan 2024/25"],
+        ["Ref", "Action", "Lead officer", "Timescale", "Success measure", "RAG", "Progress"],
+        ["Theme A - Healthy homes", "", "", "", "", "", ""],
+        ["A1", "Insulate homes", "Health & Wellbeing Team / Jane Smith", "Q3 2024/25", "150 homes", "", ""],
+        ["A2", "Damp checks", "Regulatory Services; Housing", "when possible", "", "Amber", "Started in May"],
+        ["", "Fix boilers", "Housing", "2025", "", "", ""],
+    ]
+    table = write_csv(tmp_path / "plan.csv", rows)
+    result = import_table(load_workspace([], cwd=repo), table, "borough-health")
+    assert result.actions == 2
+    assert [o.id for o in result.new_owners] == ["jane-smith"] and result.new_owners[0].kind == "person"
+    notes = "\n".join(result.notes)
+    assert 'row 5: due not imported: "when possible" is not a date' in notes
+    assert "row 5: the update/RAG cell was not imported" in notes and "Amber Started in May" in notes
+    assert "row 6: not imported (no id): Fix boilers | Housing | 2025" in notes
+    workspace = load_workspace([], cwd=repo)
+    assert workspace.problems == []
+    [plan] = [p for p in workspace.plans if p.slug == "borough-health"]
+    assert (plan.plan.title, plan.plan.period.text, plan.plan.priorities[0].id) == (
+        "Borough Health Plan 2024/25",
+        "2024/25",
+        "A",
+    )
+    a1 = next(a.action for a in plan.actions if a.action.id == "A1")
+    assert a1.owners == ["health-wellbeing", "jane-smith"] and a1.targets[0].value == 150
+    a2_text = next((repo / "plans" / "borough-health" / "actions").glob("A2-*.yaml")).read_text()
+    assert "due in the table: 'when possible'" in a2_text  # kept as a comment, not lost
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Planning Policy Health & Wellbeing", ["planning-policy", "health-wellbeing"]),
+        ("Everyone Active Health & Wellbeing Team", ["everyone-active", "health-wellbeing"]),
+        (
+            "Communications Community Partnerships Leicestershire Partnership Trust",
+            ["communications", "community-partnerships", "leicestershire-partnership-trust"],
+        ),
+        ("Jen Mackenzie/ Veronika Quintyne", ["jen-mackenzie", "veronika-quintyne"]),
+        ("Housing, Mystery Team", ["housing", ("Mystery Team",)]),
+        ("Unknown Lead Regulatory Services", [("Unknown Lead",), "regulatory-services"]),
+    ],
+)
+def test_split_owners(cell, expected):
+    assert split_owners(cell, load_workspace([BUNDLED_PLANS]).owners, None) == expected
+
+
+def test_owner_separator_option():
+    owners = load_workspace([BUNDLED_PLANS]).owners
+    assert split_owners("Housing + Regulatory Services", owners, " + ") == ["housing", "regulatory-services"]
+
+
+def test_windows_csv_and_cli_dry_run(repo, tmp_path):
+    table = tmp_path / "excel.csv"
+    table.write_bytes("Ref,Action,Lead,Deadline\r\n1,Café opening hours,Housing,March 2024\r\n".encode("cp1252"))
+    result = CliRunner().invoke(app, ["import", str(table), "--plan", "cafes", str(repo / "plans"), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "would write plans/cafes/actions/1-caf-opening-hours.yaml" in result.stdout
+    assert not (repo / "plans" / "cafes").exists()
+    real = CliRunner().invoke(app, ["import", str(table), "--plan", "cafes", str(repo / "plans")])
+    assert real.exit_code == 0
+    assert "Café opening hours" in next((repo / "plans" / "cafes" / "actions").glob("1-*.yaml")).read_text()
+    bad = CliRunner().invoke(app, ["import", str(table), "--plan", "Bad Slug", str(repo / "plans")])
+    assert bad.exit_code == 1 and "lower-case letters" in bad.output
+
+
+def test_export_csv_and_xlsx(tmp_path):
+    plans = tmp_path / "plans"
+    shutil.copytree(BUNDLED_PLANS, plans)
+    CliRunner().invoke(
+        app, ["update", "1.c", str(plans), "--period", "2022/23 Q4", "--rag", "red", "--note", '=HYPERLINK("x")']
+    )
+    out = tmp_path / "actions.csv"
+    result = CliRunner().invoke(
+        app, ["export", str(plans), "--format", "csv", "--out", str(out), "--as-of", "2023-06-30"]
+    )
+    assert result.exit_code == 0 and "wrote 44 actions" in result.stderr
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 44
+    row = next(r for r in rows if r["ID"] == "1.c")
+    assert (row["Latest RAG"], row["Latest update period"], row["Due date"]) == ("RED", "2022/23 Q4", "2023-03-31")
+    assert row["Latest update"] == '\'=HYPERLINK("x")'  # shown as text in a spreadsheet, never run
+    assert row["Owners"] == "Regulatory Services" and row["State"] == "Overdue"
+    xlsx = tmp_path / "actions.xlsx"
+    assert (
+        CliRunner()
+        .invoke(app, ["export", str(plans), "-f", "xlsx", "-o", str(xlsx), "--as-of", "2023-06-30"])
+        .exit_code
+        == 0
+    )
+    sheet = load_workbook(xlsx).active
+    assert sheet.max_row == 45 and sheet["B1"].value == "ID"
+    assert [c.value for c in sheet[1]][:4] == ["Plan", "ID", "Priority", "Action"]
+
+
+def test_init_creates_a_working_repository(tmp_path):
+    target = tmp_path / "council-plans"
+    result = CliRunner().invoke(app, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    for name in (
+        "actiontrack.yaml",
+        "plans/owners.yaml",
+        "plans/example-plan/plan.yaml",
+        ".github/workflows/publish-report.yml",
+        ".pre-commit-config.yaml",
+        "schemas/action.schema.json",
+    ):
+        assert (target / name).is_file(), name
+    workspace = load_workspace([], cwd=target)
+    assert workspace.problems == [] and len(workspace.actions) == 1
+    lint = CliRunner().invoke(app, ["lint", str(target / "plans"), "--as-of", "2025-07-05", "--format", "json"])
+    assert lint.exit_code == 0 and json.loads(lint.stdout)["findings"] == []
+    again = CliRunner().invoke(app, ["init", str(target)])
+    assert again.exit_code == 1 and "already has" in again.output
+
+
+def test_init_workflow_and_hook_match_the_repository_ones():
+    init = REPO / "templates" / "init"
+    ours = (REPO / ".github" / "workflows" / "publish-report.yml").read_text()
+    theirs = (init / ".github" / "workflows" / "publish-report.yml").read_text()
+    assert theirs == ours.replace(
+        "python -m pip install .  # in a plans repository of your own: pip install actiontrack",
+        "python -m pip install actiontrack",
+    ).replace("python -m pip install .", "python -m pip install actiontrack")
+    yaml = YAML(typ="safe")
+    [hook] = yaml.load((init / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    published = {h["id"]: h for h in yaml.load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    assert {k: hook[k] for k in ("entry", "files", "pass_filenames")} == {
+        k: published["actiontrack-lint"][k] for k in ("entry", "files", "pass_filenames")
+    }
