@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from . import __version__
-from .load import UsageError, Workspace, display_path, load_workspace
+from .load import UsageError, Workspace, did_you_mean, display_path, load_workspace
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -156,10 +156,7 @@ def status(
 
 def _check_choice(value: str | None, known: list[str], option: str, what: str) -> None:
     if value is not None and value not in known:
-        import difflib
-
-        close = difflib.get_close_matches(value, known, n=1)
-        hint = f'; did you mean "{close[0]}"?' if close else f"; known: {', '.join(known)}"
+        hint = did_you_mean(value, known) or f"; known: {', '.join(known)}"
         _fail(f'{option}: no {what} "{value}"{hint}')
 
 

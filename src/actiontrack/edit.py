@@ -26,7 +26,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from .dates import DateError, Period, parse_when, reporting_periods
-from .load import ActionSource, PlanSource, Problem, Workspace, display_path, validation_problems
+from .load import ActionSource, PlanSource, Problem, Workspace, did_you_mean, display_path, validation_problems
 from .model import Action
 from .yamlsrc import YamlProblem, parse_text
 
@@ -394,10 +394,7 @@ def new_action(
         )
     for owner in owners:
         if owner not in workspace.owners:
-            import difflib
-
-            close = difflib.get_close_matches(owner, list(workspace.owners), n=1)
-            hint = f'; did you mean "{close[0]}"?' if close else "; add it to owners.yaml first"
+            hint = did_you_mean(owner, workspace.owners) or "; add it to owners.yaml first"
             raise EditError(f'--owner: "{owner}" is not in owners.yaml{hint}')
     if not title.strip():
         raise EditError("--title: the title is empty")

@@ -118,6 +118,12 @@ class Workspace:
         return owner.name if owner else owner_id
 
 
+def did_you_mean(value: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
+    """'; did you mean "x"?' for the closest candidate, or "" when none is close."""
+    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=cutoff)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort "1.a" < "1.b" < "2" < "10" as people number things."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
@@ -198,8 +204,7 @@ def validation_problems(error: ValidationError, doc: Document, path: Path, model
             key = str(loc[-1])
             holder = _model_at(model, loc)
             known = sorted(holder.model_fields) if holder else []
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f'; did you mean "{close[0]}"?' if close else (f"; known keys: {', '.join(known)}" if known else "")
+            hint = did_you_mean(key, known) or (f"; known keys: {', '.join(known)}" if known else "")
             message = f'unknown key "{key}"{hint}'
         elif kind == "missing":
             message = f'missing required key "{loc[-1]}"' + (f" in {dotted(loc[:-1])}" if len(loc) > 1 else "")

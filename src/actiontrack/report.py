@@ -19,7 +19,7 @@ from typing import Any
 
 from .derive import STATES, DerivedAction, Snapshot
 from .load import UsageError
-from .views.records import action_detail, owner_workload, plan_summary
+from .views.records import action_detail, attention_text, owner_workload, plan_summary
 
 MARKER = ".actiontrack-report"
 FORMATS = ("md", "html")
@@ -75,6 +75,7 @@ def _action_data(derived: DerivedAction, snapshot: Snapshot) -> dict[str, Any]:
             "url": action_url(derived),
             "state_label": derived.state_label,
             "attention": list(derived.attention),
+            "attention_text": attention_text(derived),
             "latest_note": derived.latest.note if derived.latest else None,
             "last_period": derived.last_period.label if derived.last_period else None,
             "priority_title": next(

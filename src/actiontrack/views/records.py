@@ -33,6 +33,22 @@ def action_record(derived: DerivedAction, workspace: Workspace) -> dict[str, Any
     }
 
 
+def attention_text(derived: DerivedAction, compact: bool = False) -> str:
+    """Why an action needs attention, in words: "91 days late; no update for 2022/23 Q4"."""
+    parts = []
+    for reason in derived.attention:
+        if reason == "overdue":
+            parts.append(f"{-(derived.days_left or 0)} days late")
+        elif reason == "red":
+            parts.append("rated red")
+        elif reason == "stale":
+            period = derived.last_period.label if derived.last_period and not compact else None
+            parts.append(f"no update for {period}" if period else "no update")
+        else:
+            parts.append(f"due in {derived.days_left} days")
+    return "; ".join(parts)
+
+
 def _counts(actions: list[DerivedAction]) -> dict[str, Any]:
     states = Counter(a.state for a in actions)
     countable = len(actions) - states["cancelled"]

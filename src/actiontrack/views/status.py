@@ -15,7 +15,7 @@ from rich.text import Text
 
 from ..derive import STATES, DerivedAction, Snapshot
 from ..load import PlanSource
-from .records import plan_summary
+from .records import attention_text, plan_summary
 
 STATE_STYLES = {
     "overdue": "bold red",
@@ -28,7 +28,6 @@ STATE_STYLES = {
     "cancelled": "dim",
 }
 RAG_STYLES = {"red": "bold white on red", "amber": "black on yellow", "green": "black on green"}
-REASONS = {"overdue": "late", "red": "RED", "stale": "no update", "due-soon": "due soon"}
 BAR_WIDTH = 10
 
 
@@ -70,15 +69,7 @@ def due_text(derived: DerivedAction) -> Text:
 
 
 def why_text(derived: DerivedAction) -> Text:
-    parts = []
-    for reason in derived.attention:
-        if reason == "overdue" and derived.days_left is not None:
-            parts.append(f"{-derived.days_left} days late")
-        elif reason == "due-soon" and derived.days_left is not None:
-            parts.append(f"due in {derived.days_left} days")
-        else:
-            parts.append(REASONS[reason])
-    return Text("; ".join(parts), style=STATE_STYLES.get(derived.state, ""))
+    return Text(attention_text(derived, compact=True), style=STATE_STYLES.get(derived.state, ""))
 
 
 def headline(summary: dict[str, Any], last_period: str | None) -> Text:
