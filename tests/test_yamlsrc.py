@@ -106,3 +106,27 @@ def test_control_character():
 
 def test_empty_document():
     assert parse_text("# only a comment\n").data is None
+
+
+def test_c_and_pure_python_parsers_agree():
+    from pathlib import Path
+
+    from actiontrack import yamlsrc
+
+    assert yamlsrc.CParser is not None, "ruamel.yaml.clib should be installed (a dependency on CPython)"
+    plans = Path(__file__).resolve().parent.parent / "plans"
+    for path in sorted(plans.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        fast = yamlsrc.parse_text(text)
+        original, yamlsrc._compose = yamlsrc._compose, yamlsrc._compose_pure
+        try:
+            slow = yamlsrc.parse_text(text)
+            with pytest.raises(YamlProblem, match="more than one YAML document"):
+                yamlsrc.parse_text("a: 1\n---\nb: 2\n")
+        finally:
+            yamlsrc._compose = original
+        assert (fast.data, fast.marks) == (slow.data, slow.marks), path.name
+
+
+def test_yaml_1_2_booleans():
+    assert parse_text("a: yes\nb: no\nc: on\nd: true\n").data == {"a": "yes", "b": "no", "c": "on", "d": True}

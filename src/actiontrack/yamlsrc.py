@@ -1,6 +1,6 @@
 """Reading YAML safely, remembering where every value came from.
 
-ruamel.yaml composes the file into nodes (with its C parser where installed); we build plain Python values
+ruamel.yaml composes the file into nodes (with its C parser where installed, YAML 1.2); we build plain Python values
 from the nodes ourselves, which lets us:
 - record the line and column of every key and list item, so a validation error points at its line;
 - refuse every explicit tag (`!!python/object…` and friends): plan files never need one;
@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import ComposerError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 Path_ = tuple[str | int, ...]
 
@@ -58,8 +60,55 @@ class Document:
         return (1, 1)
 
 
-def _yaml() -> YAML:
-    return YAML(typ="safe", pure=False)
+class _FastResolver(VersionedResolver):
+    """ruamel's YAML 1.2 resolver, with its table of implicit types built once instead of once per file."""
+
+    _table: Any = None
+
+    @property
+    def versioned_resolver(self) -> Any:
+        cls = type(self)
+        if cls._table is None:
+            cls._table = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
+        return cls._table
+
+
+def _compose_pure(text: str) -> Node | None:
+    """Compose with the pure-Python parser (used where ruamel.yaml.clib is not installed, e.g. PyPy)."""
+    nodes = [node for node in YAML(typ="safe", pure=True).compose_all(text) if node is not None]
+    if len(nodes) > 1:
+        raise _SecondDocument(nodes[1].start_mark)
+    return nodes[0] if nodes else None
+
+
+try:  # the C parser: composing is the loader's main cost, and YAML() is costly to create for every file
+    from ruamel.yaml.clib._ruamel_yaml import CParser  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - depends on the platform
+    CParser = None
+
+
+if CParser is not None:
+
+    class _CComposer(CParser, _FastResolver):  # type: ignore[misc,valid-type]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _FastResolver.__init__(self, loadumper=self)
+
+    def _compose_c(text: str) -> Node | None:
+        composer = _CComposer(text)
+        try:
+            return composer.get_single_node()
+        finally:
+            composer.dispose()
+
+    _compose = _compose_c
+else:  # pragma: no cover - depends on the platform
+    _compose = _compose_pure
+
+
+class _SecondDocument(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
 
 
 def _position(node: Node) -> tuple[int, int]:
@@ -172,10 +221,19 @@ def parse_text(text: str) -> Document:
             rule="conflict-marker",
         )
     try:
-        nodes = list(_yaml().compose_all(text))
+        node = _compose(text)
+    except _SecondDocument as second:
+        raise YamlProblem(
+            "the file holds more than one YAML document (---); keep one per file", second.mark.line + 1, 1
+        ) from None
+    except ComposerError as error:
+        if error.problem and "another document" in error.problem and error.problem_mark:
+            raise YamlProblem(
+                "the file holds more than one YAML document (---); keep one per file", error.problem_mark.line + 1, 1
+            ) from None
+        raise YamlProblem(f"invalid YAML: {error.problem or error}", *_mark(error)) from None
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = _mark(error)
         problem = error.problem or str(error).splitlines()[0]
         context = f" {error.context}" if error.context and error.context != problem else ""
         raise YamlProblem(f"invalid YAML: {problem}{context}", line, column) from None
@@ -184,15 +242,17 @@ def parse_text(text: str) -> Document:
         found = re.search(r"line (\d+), column (\d+)", message)
         line, column = (int(found[1]), int(found[2])) if found else (1, 1)
         raise YamlProblem(f"invalid YAML: {message.split(' in ')[0]}", line, column) from None
-    nodes = [node for node in nodes if node is not None]
-    if len(nodes) > 1:
-        raise YamlProblem("the file holds more than one YAML document (---); keep one per file", *_position(nodes[1]))
-    if not nodes:
+    if node is None:
         return Document(None, {(): (1, 1)}, text)
     builder = _Builder()
-    builder.marks[()] = _position(nodes[0])
-    data = builder.build(nodes[0], ())
+    builder.marks[()] = _position(node)
+    data = builder.build(node, ())
     return Document(data, builder.marks, text)
+
+
+def _mark(error: MarkedYAMLError) -> tuple[int, int]:
+    mark = error.problem_mark or error.context_mark
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
 
 
 def read_document(path: Path) -> Document:
