@@ -224,3 +224,34 @@ def test_coloured_terminal_rendering(columns, command):
     if command[0] == "status":
         assert max(widths) > columns - 5  # tables use the width they are given
         assert "Needs attention" in plain
+
+
+def big_repo(root, count: int):
+    """A repository of `count` seed-shaped actions (copies of the bundled ones, renumbered)."""
+    import shutil
+
+    plans = root / "plans"
+    (plans / "big" / "actions").mkdir(parents=True)
+    shutil.copy(BUNDLED_PLANS / "owners.yaml", plans / "owners.yaml")
+    shutil.copy(BUNDLED_PLANS / HW / "plan.yaml", plans / "big" / "plan.yaml")
+    templates = sorted((BUNDLED_PLANS / HW / "actions").glob("*.yaml"))
+    for index in range(count):
+        template = templates[index % len(templates)]
+        old_id = template.name.split("-", 1)[0]
+        text = template.read_text().replace(f'id: "{old_id}"', f'id: "{old_id}{index}"', 1)
+        (plans / "big" / "actions" / f"{old_id}{index}-x.yaml").write_text(text)
+    return root
+
+
+def test_long_reads_show_progress_on_a_terminal_only(tmp_path):
+    repo = big_repo(tmp_path, 320)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS")}
+    code, screen = run_in_pty([installed_script(), "validate", str(repo / "plans")], 100)
+    assert code == 0 and "320 actions in 1 plan: all valid" in screen
+    assert "Reading plans" in screen
+    piped = subprocess.run(
+        [installed_script(), "validate", str(repo / "plans")], capture_output=True, text=True, env=env, check=False
+    )
+    assert piped.returncode == 0 and "Reading plans" not in piped.stdout + piped.stderr
+    small_code, small = run_in_pty([installed_script(), "validate"], 100)
+    assert small_code == 0 and "Reading plans" not in small  # 44 files: no bar

@@ -52,11 +52,42 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
+PROGRESS_FROM = 300  # files: below this, reading is too quick for a progress bar to help
+
+
+class _TerminalProgress:
+    """A transient "Reading plans" bar on stderr, shown only on a terminal and only for large repositories."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.task: int | None = None
+
+    def start(self, total: int) -> None:
+        if total >= PROGRESS_FROM:
+            self.bar.start()
+            self.task = self.bar.add_task("Reading plans", total=total)
+
+    def advance(self) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.bar.stop()
+
+
 def _load(paths: list[Path] | None) -> Workspace:
+    progress = _TerminalProgress() if sys.stderr.isatty() else None
     try:
-        return load_workspace(paths or [])
+        return load_workspace(paths or [], progress=progress)
     except UsageError as error:
         _fail(str(error))
+    finally:
+        if progress is not None:
+            progress.stop()
 
 
 def _print_problems(workspace: Workspace) -> None:
@@ -478,7 +509,7 @@ def lint(
     try:
         selected = parse_rule_list(select, "--select") if select is not None else None
         ignored = parse_rule_list(ignore, "--ignore")
-        workspace = load_workspace(paths or [])
+        workspace = _load(paths)
         result = run_lint(derive(workspace, day), selected, ignored)
     except UsageError as error:
         _fail(str(error))

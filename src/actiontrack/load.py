@@ -265,7 +265,21 @@ def load_owners(path: Path, problems: list[Problem]) -> tuple[dict[str, Owner], 
     return owners, doc
 
 
-def load_plan(directory: Path, context: dict, problems: list[Problem], only: set[Path] | None = None) -> PlanSource:
+class Progress(typing.Protocol):
+    """Told how many files there are, then once per file read (a progress bar on a terminal)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self) -> None: ...
+
+
+def load_plan(
+    directory: Path,
+    context: dict,
+    problems: list[Problem],
+    only: set[Path] | None = None,
+    progress: Progress | None = None,
+) -> PlanSource:
     plan_path = directory / PLAN_FILE
     doc = _read(plan_path, problems) if plan_path.is_file() else None
     plan = _validate(Plan, doc, plan_path, context, problems) if doc else None
@@ -277,6 +291,8 @@ def load_plan(directory: Path, context: dict, problems: list[Problem], only: set
     for path in files:
         if only is not None and path.resolve() not in only:
             continue
+        if progress is not None:
+            progress.advance()
         action_doc = _read(path, problems)
         if action_doc is None:
             continue
@@ -321,6 +337,10 @@ def _check_priority(source: ActionSource, plan: Plan | None, problems: list[Prob
         line, column = source.locate("priority")
         message = f'unknown priority "{action.priority}": {listed}'
         problems.append(Problem(source.path, line, column, message, "unknown-priority"))
+
+
+def _count_actions(directory: Path) -> int:
+    return sum(1 for _ in (directory / ACTIONS_DIR).glob("*.y*ml"))
 
 
 def _is_plan_dir(path: Path) -> bool:
@@ -368,7 +388,7 @@ def _targets(paths: Iterable[Path]) -> tuple[dict[Path, set[Path] | None], Path]
     return chosen, plans_dir
 
 
-def load_workspace(paths: Sequence[Path] = (), cwd: Path | None = None) -> Workspace:
+def load_workspace(paths: Sequence[Path] = (), cwd: Path | None = None, progress: Progress | None = None) -> Workspace:
     """Load the plans at `paths` (default: the plans/ folder of the repository around `cwd`)."""
     cwd = (cwd or Path.cwd()).resolve()
     if paths:
@@ -389,6 +409,8 @@ def load_workspace(paths: Sequence[Path] = (), cwd: Path | None = None) -> Works
     owners_path = plans_dir / OWNERS_FILE
     owners, owners_doc = load_owners(owners_path, problems)
     context = {"fy_start": config.financial_year_start}
-    plans = [load_plan(directory, context, problems, only) for directory, only in sorted(chosen.items())]
+    if progress is not None:
+        progress.start(sum(len(only) if only else _count_actions(d) for d, only in chosen.items()))
+    plans = [load_plan(directory, context, problems, only, progress) for directory, only in sorted(chosen.items())]
     problems.sort(key=lambda p: (str(p.path), p.line, p.column))
     return Workspace(root, plans_dir, config, config_path, config_doc, owners, owners_path, owners_doc, plans, problems)
