@@ -139,12 +139,6 @@ class Snapshot:
             and (due_before is None or (a.due_date is not None and a.due_date < due_before))
         ]
 
-    def by_plan(self) -> dict[str, list[DerivedAction]]:
-        grouped: dict[str, list[DerivedAction]] = {plan.slug: [] for plan in self.workspace.plans}
-        for derived in self.actions:
-            grouped[derived.plan_slug].append(derived)
-        return grouped
-
 
 def last_ended_period(plan: Plan | None, as_of: date, fy_start: int) -> ReportingPeriod | None:
     """The latest reporting period of `plan` that ended before `as_of`, within the plan's dates."""

@@ -13,10 +13,9 @@ import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal
 
-from ..derive import DerivedAction, Snapshot
+from ..derive import Snapshot
 from ..load import Workspace
 
 Severity = Literal["error", "warning", "info"]
@@ -59,11 +58,6 @@ class Context:
     @property
     def as_of(self) -> date:
         return self.snapshot.as_of
-
-    def relative(self, path: Path) -> str:
-        from ..load import display_path
-
-        return display_path(path, self.workspace.root)
 
 
 @dataclass(frozen=True)
@@ -109,6 +103,3 @@ def rule(
 def problem_rule(code: str, name: str, severity: Severity, doc: str) -> None:
     """Register a rule whose findings are the loader's problems tagged with `name`."""
     _register(Rule(code, name, severity, "problem", None, {}, inspect.cleandoc(doc)))
-
-
-ActionCheck = Callable[[DerivedAction, Context], Iterator[Hit]]
