@@ -130,3 +130,29 @@ def test_c_and_pure_python_parsers_agree():
 
 def test_yaml_1_2_booleans():
     assert parse_text("a: yes\nb: no\nc: on\nd: true\n").data == {"a": "yes", "b": "no", "c": "on", "d": True}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 100_000 + "]" * 100_000 + "\n",  # crashed the C composer before the pre-check
+        "a: " + "{b: " * 60_000 + "}" * 60_000 + "\n",
+        "- " * 100_000 + "x\n",
+    ],
+)
+def test_nesting_bombs_are_refused_without_crashing(text):
+    found = problem(text)
+    assert "nesting deeper than" in found.message
+    assert found.line == 1
+
+
+def test_brackets_inside_quotes_are_not_nesting():
+    text = "note: '" + "[" * 2000 + "'\n"
+    assert parse_text(text).data == {"note": "[" * 2000}
+
+
+def test_huge_files_are_refused(tmp_path):
+    path = tmp_path / "huge.yaml"
+    path.write_bytes(b"note: " + b"x" * (11 * 1024 * 1024) + b"\n")
+    with pytest.raises(YamlProblem, match="limit 10 MB"):
+        read_document(path)

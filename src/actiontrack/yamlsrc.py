@@ -27,6 +27,11 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
 _PLAIN_TEXT = {_STR, _TAG + "timestamp", _TAG + "binary"}
 _MAX_DEPTH = 64
+# The C composer recurses per level and crashes the process somewhere past 20,000 levels, so anything that could
+# nest deeper than this is refused before it is composed. No plan file comes near it.
+_MAX_PRECHECK_DEPTH = 1000
+MAX_FILE_BYTES = 10 * 1024 * 1024
+_BLOCK_PREFIX = re.compile(r"^[ \t?-]*", re.MULTILINE)
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 
@@ -208,8 +213,38 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+def _nesting_bound(text: str) -> tuple[int, int] | None:
+    """The position of the first place that may nest deeper than _MAX_PRECHECK_DEPTH, or None.
+
+    A block node is indented further than its parent (or follows "- " on the same line), so block depth is at
+    most the longest run of spaces and dashes starting a line; flow depth is counted bracket by bracket.
+    """
+    for match in _BLOCK_PREFIX.finditer(text):
+        if len(match.group()) > _MAX_PRECHECK_DEPTH:
+            return _line_col(text, match.start())
+    if text.count("[") + text.count("{") <= _MAX_PRECHECK_DEPTH:
+        return None
+    depth, quote = 0, ""
+    for offset, char in enumerate(text):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > _MAX_PRECHECK_DEPTH:
+                return _line_col(text, offset)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
 def parse_text(text: str) -> Document:
     """Parse one YAML document from `text`; raise YamlProblem with a position on anything unacceptable."""
+    deep = _nesting_bound(text)
+    if deep is not None:
+        raise YamlProblem(f"nesting deeper than {_MAX_DEPTH} levels", *deep)
     marker = _CONFLICT.search(text)
     if marker:
         line, column = _line_col(text, marker.start())
@@ -257,4 +292,7 @@ def _mark(error: MarkedYAMLError) -> tuple[int, int]:
 
 def read_document(path: Path) -> Document:
     """Read and parse a YAML file; raise YamlProblem (or OSError for an unreadable file)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise YamlProblem(f"the file is {size // (1024 * 1024)} MB; a plan file is a few kilobytes (limit 10 MB)")
     return parse_text(_decode(path.read_bytes()))
