@@ -70,6 +70,57 @@ def test_axe_really_runs(tmp_path):
     assert {"html-has-lang", "image-alt", "color-contrast"} <= found
 
 
+EVERY_STATE = {
+    # one action in each state and RAG, so every tag colour and chart segment is checked for contrast
+    "plans/test-plan/actions/1.a-promote.yaml": 'id: "1.a"\npriority: "1"\ntitle: Overdue\n'
+    'owners: [planning-policy]\ndue: "2022/23"\n',
+    "plans/test-plan/actions/1.b-risk.yaml": 'id: "1.b"\npriority: "1"\ntitle: At risk\nowners: [planning-policy]\n'
+    'due: "2023/24"\nupdates:\n  - period: "2022/23 Q4"\n    rag: amber\n    note: Slipping\n',
+    "plans/test-plan/actions/1.c-soon.yaml": 'id: "1.c"\npriority: "1"\ntitle: Due soon\nowners: [planning-policy]\n'
+    'due: "April 2023"\nstatus: in-progress\nupdates:\n  - period: "2022/23 Q4"\n    rag: green\n',
+    "plans/test-plan/actions/1.d-not-started.yaml": 'id: "1.d"\npriority: "1"\ntitle: Not started\n'
+    'owners: [joel-matthews]\ndue: "2023/24"\nstatus: not-started\n',
+    "plans/test-plan/actions/1.e-on-track.yaml": 'id: "1.e"\npriority: "1"\ntitle: On track\n'
+    'owners: [planning-policy]\ndue: "2023/24"\nstatus: in-progress\ntargets:\n  - text: 10 x volunteers\n'
+    'updates:\n  - period: "2022/23 Q4"\n'
+    "    rag: green\n    actuals: {volunteers: 12}\n",
+    "plans/test-plan/actions/1.f-done.yaml": 'id: "1.f"\npriority: "1"\ntitle: Complete\nowners: [planning-policy]\n'
+    'due: "2022/23"\nstatus: complete\n',
+    "plans/test-plan/actions/1.g-cancelled.yaml": 'id: "1.g"\npriority: "1"\ntitle: Cancelled\n'
+    'owners: [planning-policy]\ndue: "2022/23"\nstatus: cancelled\n',
+    "plans/test-plan/actions/1.h-red.yaml": 'id: "1.h"\npriority: "1"\ntitle: Red\nowners: []\ndue: ongoing\n'
+    'updates:\n  - period: "2022/23 Q4"\n    rag: red\n    note: "**Stalled**: see [the paper](https://example.org/paper)"\n',
+}
+
+
+def test_every_state_and_rag_passes_axe(make_repo, tmp_path):
+    repo = make_repo(EVERY_STATE)
+    snapshot = derive(load_workspace([], cwd=repo), date(2023, 4, 10))
+    assert {a.state for a in snapshot.actions} == {
+        "overdue",
+        "at-risk",
+        "due-soon",
+        "not-started",
+        "on-track",
+        "complete",
+        "cancelled",
+    }
+    site = tmp_path / "site"
+    build(snapshot, "html", site)
+    pages = [
+        "plans/test-plan/index.html",
+        "plans/test-plan/actions/1.e.html",
+        "plans/test-plan/actions/1.h.html",
+        "owners/index.html",
+        "index.html",
+    ]
+    results = open_pages(site, pages)
+    for result in results:
+        assert_clean(result)
+        assert result["violations"] == [], (result["page"], result["violations"])
+    assert "Stalled: see the paper" in results[2]["text"]
+
+
 def test_script_in_notes_shows_as_text_and_never_runs(make_repo, tmp_path):
     repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": XSS_ACTION})
     site = tmp_path / "site"
