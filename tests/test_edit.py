@@ -340,3 +340,58 @@ def test_cli_new_and_update(plans):
     status = json.loads(CliRunner().invoke(app, ["status", str(plans), "--json", "--as-of", "2023-03-10"]).stdout)
     record = next(a for a in status["actions"] if a["id"] == "20")
     assert (record["state"], record["rag"], record["last_update"]) == ("due-soon", "green", "2022/23 Q3")
+
+
+# ---- regressions found in review ------------------------------------------------------------------------------------
+
+THREE_UPDATES = (
+    'id: "1.a"\npriority: "1"\ntitle: "A\u2028B"\nowners: [planning-policy]\ndue: "2022/23"\n'
+    "targets:\n  - text: 10 x volunteers\n"
+    'updates:\n  - period: "2022/23 Q1"\n    rag: red\n    note: first\n'
+    "\n  # Q2: written by Bob\n"
+    '  - period: "2022/23 Q2"\n    rag: amber\n    note: second\n'
+    '  - period: "2022/23 Q3"\n    rag: green\n    note: third\n'
+)
+
+
+def test_line_separators_in_text_do_not_shift_the_edit(make_repo):
+    repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": THREE_UPDATES})
+    path = repo / "plans/test-plan/actions/1.a-promote.yaml"
+    update_action(load_workspace([], cwd=repo), "1.a", "2022/23 Q4", rag="green")
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(THREE_UPDATES)  # U+2028 is not a YAML line break; nothing moved
+    [source] = load_workspace([], cwd=repo).actions
+    assert [(u.period.text, u.note) for u in source.action.updates][-2:] == [
+        ("2022/23 Q3", "third"),
+        ("2022/23 Q4", None),
+    ]
+
+
+def test_replacing_a_middle_update_keeps_the_next_ones_comment(make_repo):
+    repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": THREE_UPDATES})
+    path = repo / "plans/test-plan/actions/1.a-promote.yaml"
+    update_action(load_workspace([], cwd=repo), "1.a", "2022/23 Q1", rag="amber", note="revised", replace=True)
+    removed, added = changed_lines(THREE_UPDATES, path.read_text(encoding="utf-8"))
+    assert removed == ["    rag: red\n", "    note: first\n"]
+    assert added == ["    rag: amber\n", "    note: revised\n"]
+
+
+def test_bom_and_empty_updates_comment_are_kept(make_repo):
+    text = 'id: "1.a"\npriority: "1"\ntitle: A\nupdates: []   # none yet\n'
+    repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": ("\ufeff" + text).encode()})
+    path = repo / "plans/test-plan/actions/1.a-promote.yaml"
+    update_action(load_workspace([], cwd=repo), "1.a", "2022/23 Q1", rag="green")
+    after = path.read_bytes().decode("utf-8")
+    assert after.startswith("\ufeffid:")
+    assert 'updates:   # none yet\n  - period: "2022/23 Q1"\n    rag: green\n' in after
+
+
+def test_option_mistakes_exit_2_and_refusals_exit_1(plans):
+    def run(*args):
+        return CliRunner().invoke(app, [*args, str(plans)]).exit_code
+
+    assert run("update", "1.c", "--period", "2022/23 Q1", "--actual", "volunteers=3") == 2  # 1.c has no target
+    assert run("update", "1.c", "--period", "2022/23 Q1", "--plan", "nope") == 2
+    assert run("update", "1.c", "--period", "someday") == 2
+    assert run("new", "--plan", "health-wellbeing-2022-23", "--priority", "9", "--title", "X") == 2
+    assert run("update", "1.c", "--period", "2030/31 Q1") == 1  # the plan refuses it

@@ -13,8 +13,9 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from actiontrack.cli import app
-from actiontrack.importer import ImportProblem, import_table, split_owners
+from actiontrack.importer import ImportProblem, import_table, propose_owner, split_owners
 from actiontrack.load import load_workspace
+from actiontrack.model import Owner
 
 from .conftest import BUNDLED_PLANS, REPO
 from .test_bundled_plans import norm
@@ -255,3 +256,66 @@ def test_init_workflow_and_hook_match_the_repository_ones():
     assert {k: hook[k] for k in ("entry", "files", "pass_filenames")} == {
         k: published["actiontrack-lint"][k] for k in ("entry", "files", "pass_filenames")
     }
+
+
+# ---- regressions found in review ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("registry", "kept"),
+    [
+        ("owners:\n- id: team-a\n  name: Team A\n  kind: team\n", None),  # dashes at column 0
+        ("owners: [{id: team-a, name: Team A, kind: team}]\n", "owners:\n  - {id: team-a, name: Team A, kind: team}\n"),
+        ("# our teams\nowners:\n    -   id: team-a\n        name: Team A\n        kind: team\n", None),  # wide
+    ],
+)
+def test_new_owners_are_added_in_the_registry_s_own_style(tmp_path, registry, kept):
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "owners.yaml").write_text(registry)
+    table = write_csv(tmp_path / "t.csv", [["Ref", "Action", "Lead"], ["1", "Do it", "Team B / Team A"]])
+    result = import_table(load_workspace([], cwd=tmp_path), table, "p")
+    assert [o.id for o in result.new_owners] == ["team-b"]
+    text = (tmp_path / "plans" / "owners.yaml").read_text()
+    assert text.startswith(kept or registry)  # the existing lines are kept (a flow list becomes a block)
+    workspace = load_workspace([], cwd=tmp_path)
+    assert workspace.problems == [] and set(workspace.owners) == {"team-a", "team-b"}
+    assert workspace.actions[0].action.owners == ["team-b", "team-a"]
+    assert not any("looks like" in note for note in result.notes)  # "Team B" is not a misspelling of "Team A"
+
+
+def test_registry_names_holding_separators_are_not_cut():
+    owners = {
+        "fire": Owner(id="fire", name="Leicestershire Fire and Rescue Service", kind="partner"),
+        "ph": Owner(id="ph", name="Planning/Housing", kind="team"),
+    }
+    assert split_owners("Leicestershire Fire and Rescue Service and Planning/Housing", owners, None) == ["fire", "ph"]
+    assert split_owners("planning/housing, Someone Else", owners, None) == ["ph", ("Someone Else",)]
+
+
+def test_odd_tables_give_clear_messages(repo, tmp_path):
+    semicolons = tmp_path / "eu.csv"
+    semicolons.write_text("Ref;Action;Lead;Deadline\n1;Open the café;Housing;2024\n", encoding="utf-8")
+    assert import_table(load_workspace([], cwd=repo), semicolons, "eu").actions == 1
+    binary = tmp_path / "bad.csv"
+    binary.write_bytes(b"Ref,Action\n1,caf\x81\n")
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("Ref,Action\n1,x\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    for table, message in [
+        (binary, "not UTF-8 or Windows-1252"),
+        (fake, "not a readable Excel workbook"),
+        (empty, "no header row found"),
+    ]:
+        result = CliRunner().invoke(app, ["import", str(table), "--plan", "x", str(repo / "plans")])
+        assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+
+
+def test_proposed_owner_ids_from_non_ascii_names():
+    owners: dict = {}
+    first = propose_owner("Équipe Été", owners)
+    assert first.id == "equipe-ete"
+    owners[first.id] = first
+    assert propose_owner("東京チーム", owners).id == "owner"
+    owners["owner"] = propose_owner("東京チーム", owners)
+    assert propose_owner("大阪チーム", owners).id == "owner-2"  # different names never share an id

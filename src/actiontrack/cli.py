@@ -289,7 +289,7 @@ def update(
             dry_run=dry_run,
         )
     except EditError as error:
-        _fail(str(error), EXIT_PROBLEMS)
+        _fail(str(error), error.code)
     if dry_run:
         sys.stdout.write(result.diff(workspace.root))
     else:
@@ -315,7 +315,7 @@ def new(
     try:
         result = new_action(workspace, plan, title, priority=priority, owners=owner or [], due=due, dry_run=dry_run)
     except EditError as error:
-        _fail(str(error), EXIT_PROBLEMS)
+        _fail(str(error), error.code)
     if dry_run:
         sys.stdout.write(result.diff(workspace.root))
     else:

@@ -31,11 +31,19 @@ from .model import Action
 from .yamlsrc import YamlProblem, parse_text
 
 STATUSES = ("not-started", "in-progress", "complete", "cancelled")
+BOM = "\ufeff"
 RAGS = ("green", "amber", "red")
 
 
 class EditError(Exception):
-    """An edit that cannot be made; nothing was written. The message says why (with file:line where there is one)."""
+    """An edit that cannot be made; nothing was written. The message says why (with file:line where there is one).
+
+    `code` is the exit code: 1 when a file or the plan refuses the edit, 2 for a mistake in the options given.
+    """
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -50,11 +58,7 @@ class EditResult:
 
     def diff(self, base: Path | None = None) -> str:
         name = display_path(self.path, base)
-        return "".join(
-            difflib.unified_diff(
-                self.before.splitlines(keepends=True), self.after.splitlines(keepends=True), f"a/{name}", f"b/{name}"
-            )
-        )
+        return "".join(difflib.unified_diff(_lines(self.before), _lines(self.after), f"a/{name}", f"b/{name}"))
 
 
 # ---- round trip ----
@@ -129,11 +133,11 @@ def check_action_text(text: str, path: Path, fy_start: int) -> Action:
 def find_action(workspace: Workspace, action_id: str, plan_slug: str | None) -> tuple[PlanSource, ActionSource]:
     plans = [p for p in workspace.plans if plan_slug is None or p.slug == plan_slug]
     if plan_slug is not None and not plans:
-        raise EditError(f'no plan "{plan_slug}"')
+        raise EditError(f'no plan "{plan_slug}"', 2)
     matches = [(p, a) for p in plans for a in p.actions if a.action.id == action_id]
     if len(matches) > 1:
         slugs = ", ".join(p.slug for p, _ in matches)
-        raise EditError(f'action "{action_id}" is in several plans ({slugs}): choose one with --plan')
+        raise EditError(f'action "{action_id}" is in several plans ({slugs}): choose one with --plan', 2)
     if matches:
         return matches[0]
     # an invalid file is not loaded: say so rather than "not found"
@@ -153,7 +157,7 @@ def reporting_period(plan: PlanSource, text: str, fy_start: int) -> tuple[str, P
     try:
         when = parse_when(text, fy_start)
     except DateError as error:
-        raise EditError(f"--period: {error}") from None
+        raise EditError(f"--period: {error}", 2) from None
     example = ""
     if when.start is not None and when.end is not None:
         for label, span in reporting_periods(cadence, when.start, when.end, fy_start):
@@ -174,18 +178,20 @@ def _number(text: str) -> int | float:
 
 def parse_actuals(pairs: list[str], action: Action) -> dict[str, int | float]:
     known = [t.key for t in action.targets if t.key]
+    if pairs and not known:
+        raise EditError("--actual: this action has no numeric target to record an actual against; add one first", 2)
     actuals: dict[str, int | float] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise EditError(f'--actual: "{pair}" should be NAME=VALUE, e.g. volunteers=12')
-        if known and name not in known:
-            raise EditError(f'--actual: this action has no target "{name}"; its targets measure: {", ".join(known)}')
+            raise EditError(f'--actual: "{pair}" should be NAME=VALUE, e.g. volunteers=12', 2)
+        if name not in known:
+            raise EditError(f'--actual: this action has no target "{name}"; its targets measure: {", ".join(known)}', 2)
         try:
             actuals[name] = _number(value.strip())
         except ValueError:
-            raise EditError(f'--actual: "{value}" is not a number') from None
+            raise EditError(f'--actual: "{value}" is not a number', 2) from None
     return actuals
 
 
@@ -208,12 +214,14 @@ def update_action(
     plan, source = find_action(workspace, action_id, plan_slug)
     label, span = reporting_period(plan, period, fy_start)
     if rag is not None and rag not in RAGS:
-        raise EditError(f'--rag: "{rag}" is not one of {", ".join(RAGS)}')
+        raise EditError(f'--rag: "{rag}" is not one of {", ".join(RAGS)}', 2)
     if status is not None and status not in STATUSES:
-        raise EditError(f'--status: "{status}" is not one of {", ".join(STATUSES)}')
+        raise EditError(f'--status: "{status}" is not one of {", ".join(STATUSES)}', 2)
     values = parse_actuals(list(actuals), source.action)
     path = source.path
-    before = path.read_bytes().decode("utf-8-sig")
+    raw = path.read_bytes().decode("utf-8")
+    bom = raw.startswith(BOM)
+    before = raw[1:] if bom else raw
     check_action_text(before, path, fy_start)  # refuse to touch a file that is not valid now
     yaml, data = _round_trip(before.replace("\r\n", "\n"))  # positions only: the text itself is spliced
 
@@ -237,19 +245,32 @@ def update_action(
     if existing and not replace:
         raise EditError(f"{display_path(path)}: action {action_id} already has an update for {label}; use --replace")
 
-    after = _splice(before, yaml, data, entry, existing[-1] if existing else None, status)
+    lines, edits = splice_item(before, yaml, data, "updates", [entry], existing[-1] if existing else None)
+    if status is not None:
+        edits.append(_status_edit(lines, data, status, _newline(before)))
+    after = apply_edits(lines, edits)
     check_action_text(after, path, fy_start)
     result = EditResult(path, before, after)
     if not dry_run and result.changed:
-        atomic_write(path, after)
+        atomic_write(path, (BOM if bom else "") + after)
     return result
 
 
-def _fragment(yaml: YAML, entry: CommentedMap, newline: str) -> list[str]:
-    """The lines of one new `updates` item, in the file's own indentation."""
+def _lines(text: str) -> list[str]:
+    """Lines as YAML counts them: split at \n only (str.splitlines also splits at U+2028 and friends)."""
+    lines = text.split("\n")
+    last = lines.pop()
+    result = [line + "\n" for line in lines]
+    if last:
+        result.append(last)
+    return result
+
+
+def _fragment(yaml: YAML, key: str, entry: CommentedMap, newline: str) -> list[str]:
+    """The lines of one new item of the top-level sequence `key`, in the file's own indentation."""
     buffer = io.StringIO()
-    yaml.dump({"updates": [entry]}, buffer)
-    return [line + newline for line in buffer.getvalue().splitlines()[1:]]
+    yaml.dump({key: [entry]}, buffer)
+    return [line.rstrip("\r\n") + newline for line in _lines(buffer.getvalue())[1:]]
 
 
 def _block_end(lines: list[str], start: int, stop: int) -> int:
@@ -260,49 +281,48 @@ def _block_end(lines: list[str], start: int, stop: int) -> int:
     return end
 
 
-def _splice(
-    text: str, yaml: YAML, data: CommentedMap, entry: CommentedMap, replace: int | None, status: str | None
-) -> str:
-    """Insert or replace one update (and set the status) by changing only those lines of `text`.
-
-    ruamel.yaml parses the file (for positions) and formats the new lines; every other line is kept byte for byte,
-    whatever the file's indentation, quoting, comments or block scalars.
-    """
+def splice_item(
+    text: str, yaml: YAML, data: CommentedMap, key: str, entries: list[CommentedMap], replace: int | None = None
+) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
+    """The file's lines, and the edits that append `entries` to (or replace item `replace` of) the top-level
+    sequence `key`. Only those lines change; ruamel.yaml gives the positions and formats the new lines, so every
+    other line is kept byte for byte, whatever the file's indentation, quoting, comments or block scalars."""
     newline = _newline(text)
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith(("\n", "\r")):
+    lines = _lines(text)
+    if lines and not lines[-1].endswith("\n"):
         lines[-1] += newline
-    key_lines = sorted(data.lc.key(key)[0] for key in data)
-    edits: list[tuple[int, int, list[str]]] = []  # (first line, line after, new lines), on the original numbering
-    item = _fragment(yaml, entry, newline)
-    updates = data.get("updates")
-    if isinstance(updates, list) and updates and not updates.fa.flow_style():
-        following = [line for line in key_lines if line > data.lc.key("updates")[0]]
+    key_lines = sorted(data.lc.key(k)[0] for k in data)
+    items = [line for entry in entries for line in _fragment(yaml, key, entry, newline)]
+    sequence = data.get(key)
+    if isinstance(sequence, list) and sequence and not sequence.fa.flow_style():
+        following = [line for line in key_lines if line > data.lc.key(key)[0]]
         stop = following[0] if following else len(lines)
         if replace is not None:
-            start = updates.lc.item(replace)[0]
-            end = updates.lc.item(replace + 1)[0] if replace + 1 < len(updates) else _block_end(lines, start, stop)
-            edits.append((start, end, item))
-        else:
-            end = _block_end(lines, updates.lc.item(len(updates) - 1)[0], stop)
-            edits.append((end, end, item))
-    elif "updates" in data:  # `updates: []` or a flow sequence: rewrite that key as a block
-        start = data.lc.key("updates")[0]
+            start = sequence.lc.item(replace)[0]
+            # the item ends before the comments and blank lines that introduce the next one
+            after = sequence.lc.item(replace + 1)[0] if replace + 1 < len(sequence) else stop
+            return lines, [(start, _block_end(lines, start, after), items)]
+        end = _block_end(lines, sequence.lc.item(len(sequence) - 1)[0], stop)
+        return lines, [(end, end, items)]
+    if key in data:  # `key: []` or a flow sequence: rewrite that key as a block, keeping an end-of-line comment
+        start = data.lc.key(key)[0]
         following = [line for line in key_lines if line > start]
         end = _block_end(lines, start, following[0] if following else len(lines))
-        kept = list(updates or [])
+        kept = list(sequence or [])
         if replace is not None:
-            kept[replace] = entry
+            kept[replace] = entries[0]
         else:
-            kept.append(entry)
-        block = ["updates:" + newline]
+            kept.extend(entries)
+        comment = re.search(r"[ \t]+#.*$", lines[start].rstrip("\r\n")) if end == start + 1 else None
+        block = [f"{key}:{comment.group(0) if comment else ''}{newline}"]
         for existing in kept:
-            block += _fragment(yaml, existing, newline)
-        edits.append((start, end, block))
-    else:
-        edits.append((len(lines), len(lines), ["updates:" + newline, *item]))
-    if status is not None:
-        edits.append(_status_edit(lines, data, status, newline))
+            block += _fragment(yaml, key, existing, newline)
+        return lines, [(start, end, block)]
+    return lines, [(len(lines), len(lines), [f"{key}:{newline}", *items])]
+
+
+def apply_edits(lines: list[str], edits: list[tuple[int, int, list[str]]]) -> str:
+    """Apply (first line, line after, new lines) edits numbered on the original lines."""
     for start, end, new_lines in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         lines[start:end] = new_lines
     return "".join(lines)
@@ -383,21 +403,20 @@ def new_action(
     """Create the next action file of a plan from the template; nothing is overwritten."""
     plans = [p for p in workspace.plans if p.slug == plan_slug]
     if not plans:
-        raise EditError(f'no plan "{plan_slug}"; plans: {", ".join(p.slug for p in workspace.plans)}')
+        raise EditError(f'no plan "{plan_slug}"; plans: {", ".join(p.slug for p in workspace.plans)}', 2)
     plan = plans[0]
     known = [p.id for p in (plan.plan.priorities if plan.plan else [])]
     if known and priority is None:
-        raise EditError(f"--priority is required: this plan's priorities are {', '.join(known)}")
+        raise EditError(f"--priority is required: this plan's priorities are {', '.join(known)}", 2)
     if priority is not None and priority not in known:
-        raise EditError(
-            f'--priority: the plan has no priority "{priority}"' + (f"; it has {', '.join(known)}" if known else "")
-        )
+        listed = f"; it has {', '.join(known)}" if known else ""
+        raise EditError(f'--priority: the plan has no priority "{priority}"{listed}', 2)
     for owner in owners:
         if owner not in workspace.owners:
             hint = did_you_mean(owner, workspace.owners) or "; add it to owners.yaml first"
-            raise EditError(f'--owner: "{owner}" is not in owners.yaml{hint}')
+            raise EditError(f'--owner: "{owner}" is not in owners.yaml{hint}', 2)
     if not title.strip():
-        raise EditError("--title: the title is empty")
+        raise EditError("--title: the title is empty", 2)
     action_id = next_action_id(plan, priority)
     path = plan.directory / "actions" / f"{action_id}-{_slug(title)}.yaml"
     lines = [schema_comment(path, workspace.root), f"id: {_quote(action_id)}\n"]

@@ -20,14 +20,25 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from .dates import DateError, parse_when
-from .edit import EditError, _slug, atomic_write, check_action_text, schema_comment
+from .edit import (
+    EditError,
+    _round_trip,
+    _slug,
+    apply_edits,
+    atomic_write,
+    check_action_text,
+    schema_comment,
+    splice_item,
+)
 from .load import OWNERS_FILE, PLAN_FILE, Workspace, display_path
-from .model import Owner
+from .model import Owner, OwnersFile
+from .yamlsrc import YamlProblem, parse_text
 
 FIELDS = (
     "id",
@@ -179,17 +190,30 @@ def read_table(path: Path, sheet: str | None = None) -> list[list[str]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")  # what Excel writes for "CSV" on Windows
-    delimiter = "\t" if suffix in (".tsv", ".tab", ".txt") else ","
+        try:
+            text = raw.decode("cp1252")  # what Excel writes for "CSV" on Windows
+        except UnicodeDecodeError as error:
+            raise ImportProblem(
+                f"{path}: not UTF-8 or Windows-1252 text (byte 0x{raw[error.start]:02x}); save the table as CSV UTF-8"
+            ) from None
+    if suffix in (".tsv", ".tab", ".txt"):
+        delimiter = "\t"
+    else:  # Excel in many European locales writes ";" between cells
+        sample = text[:4096]
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
     import datetime as dt
+    from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportProblem(f"{path}: not a readable Excel workbook ({error})") from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise ImportProblem(f"{path}: no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}")
@@ -321,39 +345,47 @@ def _owner_names(owners: dict[str, Owner]) -> list[tuple[str, str]]:
 
 
 def split_owners(cell: str, owners: dict[str, Owner], separator: str | None) -> list[str | tuple[str]]:
-    """Owner ids found in a "who" cell, in order; a name not in the registry comes back as a 1-tuple (name,)."""
+    """Owner ids found in a "who" cell, in order; a name not in the registry comes back as a 1-tuple (name,).
+
+    Registry names (and aliases) are found first, longest first, so a name holding a separator ("Fire and Rescue
+    Service", "Planning/Housing") is not cut; the rest is split at / ; , " and ", newlines and `separator`, and
+    words between known names become proposals.
+    """
     names = _owner_names(owners)
-    parts = [cell]
-    for sep in ([separator] if separator else []) + ["\n", "/", ";", ",", " and "]:
+    text = " ".join(cell.split())
+    marked = text
+    for index, (name, _) in enumerate(names):
+        pattern = re.compile(r"(?<![\w&])" + re.escape(name) + r"(?![\w&])", re.IGNORECASE)
+        marked = pattern.sub(f" \x00{index}\x00 ", marked)
+    parts = [marked]
+    for sep in ([separator] if separator else []) + ["/", ";", ",", " and "]:
         parts = [piece for part in parts for piece in part.split(sep)]
     found: list[str | tuple[str]] = []
-    for part in (" ".join(p.split()) for p in parts):
-        unknown: list[str] = []
-        words = part.split()
-        position = 0
-        while position < len(words):
-            rest = " ".join(words[position:])
-            match = next(
-                ((n, i) for n, i in names if rest.lower() == n.lower() or rest.lower().startswith(n.lower() + " ")),
-                None,
-            )
-            if match is None:
-                unknown.append(words[position])
-                position += 1
+    for part in parts:
+        for token in re.split(r"(\x00\d+\x00)", part):
+            token = " ".join(token.split())
+            if not token:
                 continue
-            if unknown:
-                found.append((" ".join(unknown),))
-                unknown = []
-            if match[1] not in found:
-                found.append(match[1])
-            position += len(match[0].split())
-        if unknown:
-            found.append((" ".join(unknown),))
+            if token.startswith("\x00"):
+                owner_id = names[int(token.strip("\x00"))][1]
+                if owner_id not in found:
+                    found.append(owner_id)
+            elif (token,) not in found:
+                found.append((token,))
     return found
 
 
 def propose_owner(name: str, owners: dict[str, Owner]) -> Owner:
-    owner_id = _slug(name, words=8, limit=60) or "owner"
+    """A registry entry for a name the registry does not know (the same name gives the same id)."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = _slug(ascii_name, words=8, limit=60) if re.search(r"[A-Za-z0-9]", ascii_name) else ""
+    base = base if base and base != "action" else "owner"
+    owner_id, number = base, 1
+    while owner_id in owners and owners[owner_id].name != name:
+        number += 1
+        owner_id = f"{base}-{number}"
     words = name.split()
     looks_like_person = 2 <= len(words) <= 3 and all(w[:1].isupper() and w[1:].islower() for w in words)
     kind = "person" if looks_like_person and not TEAM_WORDS.search(name) else "team"
@@ -525,7 +557,8 @@ def import_table(
             atomic_write(path, text)
     result.written = sorted(files)
     for owner in result.new_owners:
-        close = difflib.get_close_matches(owner.name.lower(), [o.name.lower() for o in workspace.owners.values()], n=1)
+        names = [o.name.lower() for o in workspace.owners.values()]
+        close = difflib.get_close_matches(owner.name.lower(), names, n=1, cutoff=0.88)
         if close:
             result.notes.append(f'new owner "{owner.name}" looks like "{close[0]}" in the registry: check the spelling')
     return result
@@ -549,20 +582,24 @@ def _plan_text(title: str, table: Path, rows: list[Row], fy_start: int) -> str:
 
 
 def _owners_text(workspace: Workspace, new: list[Owner]) -> str:
-    """The owners registry with the new entries appended (the existing text kept byte for byte)."""
+    """The owners registry with the new entries appended in the file's own style; every other line is kept."""
     path = workspace.plans_dir / OWNERS_FILE
-    existing = path.read_text(encoding="utf-8") if path.exists() else "owners:\n"
-    if existing and not existing.endswith("\n"):
-        existing += "\n"
-    if re.search(r"^owners:\s*\[\s*\]\s*$", existing, re.M):
-        existing = re.sub(r"^owners:\s*\[\s*\]\s*$", "owners:", existing, flags=re.M)
-    lines = ["  # added by actiontrack import: check each name and kind\n"]
+    before = path.read_text(encoding="utf-8") if path.exists() else "owners:\n"
+    yaml, data = _round_trip(before.replace("\r\n", "\n"))
+    if data is None:
+        yaml, data = _round_trip("owners: []\n")
+        before = "owners: []\n"
+    entries = []
     for owner in new:
-        lines.append(f"  - id: {owner.id}\n    name: {_quote_plain(owner.name)}\n    kind: {owner.kind}\n")
-    return existing + "".join(lines)
-
-
-def _quote_plain(text: str) -> str:
-    import json
-
-    return text if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 &'().,/-]*", text) and ": " not in text else json.dumps(text)
+        entry = CommentedMap(id=owner.id, name=owner.name, kind=owner.kind)
+        entries.append(entry)
+    entries[0].yaml_set_start_comment(
+        "added by actiontrack import: check each name and kind", indent=yaml.sequence_dash_offset
+    )
+    lines, edits = splice_item(before, yaml, data, "owners", entries)
+    after = apply_edits(lines, edits)
+    try:
+        OwnersFile.model_validate(parse_text(after).data)
+    except (YamlProblem, ValidationError) as error:  # never write a registry that no longer reads
+        raise ImportProblem(f"{display_path(path)}: could not add the new owners ({error}); add them by hand") from None
+    return after
