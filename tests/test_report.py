@@ -45,7 +45,7 @@ def site(tmp_path_factory) -> Path:
 
 def test_html_site_pages(site):
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    assert "index.html" in pages and "owners/index.html" in pages
+    assert "index.html" in pages and "owners.html" in pages
     assert "plans/health-wellbeing-2022-23/index.html" in pages
     assert "plans/health-wellbeing-2022-23/actions/6.d.html" in pages
     assert "plans/health-inequalities-2021-23/actions/19.html" in pages
@@ -106,10 +106,13 @@ def test_no_external_reference_anywhere(site):
 
 def test_markdown_report(tmp_path):
     written = build_bundled(tmp_path / "md", "md")
-    assert written == ["health-inequalities-2021-23.md", "health-wellbeing-2022-23.md", "index.md"]
+    assert written == ["index.md", "plans/health-inequalities-2021-23.md", "plans/health-wellbeing-2022-23.md"]
     index = (tmp_path / "md" / "index.md").read_text(encoding="utf-8")
-    assert "[Health & Wellbeing Strategy Action Plan 2022/23](health-wellbeing-2022-23.md) | 25 | 0% | 24 |" in index
-    plan = (tmp_path / "md" / "health-wellbeing-2022-23.md").read_text(encoding="utf-8")
+    assert (
+        "[Health & Wellbeing Strategy Action Plan 2022/23](plans/health-wellbeing-2022-23.md) | 25 | 0% | 24 |" in index
+    )
+    plan = (tmp_path / "md" / "plans" / "health-wellbeing-2022-23.md").read_text(encoding="utf-8")
+    assert plan.splitlines()[2].startswith("[All plans](../index.md)")
     for heading in (
         "## Headline figures",
         "## Exceptions: needs attention (25)",
@@ -137,7 +140,7 @@ def test_user_text_is_escaped_in_html_and_markdown(make_repo, tmp_path):
     assert 'href="javascript:' not in page  # the unsafe link is left as inert text
     assert "A &lt;b&gt;bold&lt;/b&gt; title" in page
     build(snapshot, "md", tmp_path / "md")
-    markdown = (tmp_path / "md" / "test-plan.md").read_text(encoding="utf-8")
+    markdown = (tmp_path / "md" / "plans" / "test-plan.md").read_text(encoding="utf-8")
     assert "<script>" not in markdown and "<img" not in markdown and "&lt;script&gt;" in markdown
 
 
@@ -163,7 +166,9 @@ def test_user_templates_override_packaged_ones(make_repo, tmp_path):
     snapshot = derive(load_workspace([], cwd=repo), date(2023, 6, 30))
     build(snapshot, "md", tmp_path / "from-repo")
     assert (tmp_path / "from-repo" / "index.md").read_text() == "Custom index for 1 plan(s), 2023-06-30\n"
-    assert (tmp_path / "from-repo" / "test-plan.md").read_text().startswith("# Test plan")  # the rest is packaged
+    assert (
+        (tmp_path / "from-repo" / "plans" / "test-plan.md").read_text().startswith("# Test plan")
+    )  # the rest is packaged
     override = tmp_path / "mine" / "md"
     override.mkdir(parents=True)
     (override / "index.md.j2").write_text("From --templates\n")
@@ -188,11 +193,11 @@ def test_rebuild_replaces_an_old_report_and_failure_keeps_it(make_repo, tmp_path
     (out / "stale.md").write_text("from an old build")
     build_bundled(out, "md")
     assert not (out / "stale.md").exists()
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     repo = make_repo({"templates/md/index.md.j2": "{{ no_such_variable }}\n"})
     result = report(str(repo / "plans"), "--format", "md", "--out", str(out), "--as-of", "2023-06-30")
     assert result.exit_code == 2 and "template error" in result.output and "index.md.j2" in result.output
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the old report is untouched
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # untouched
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]  # no staging folder left behind
 
 
@@ -212,3 +217,34 @@ def test_cli_report_title_and_formats(tmp_path):
     index = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
     assert "<title>Council &lt;plans&gt;</title>" in index
     assert report("--format", "pdf", "--out", str(tmp_path / "x")).exit_code == 2
+
+
+def test_page_names_cannot_collide(make_repo, tmp_path):
+    repo = make_repo(
+        {
+            "plans/owners.yaml": "owners:\n  - id: index\n    name: Index Team\n    kind: team\n",
+            "plans/test-plan/actions/1.a-promote.yaml": 'id: "1.a"\npriority: "1"\ntitle: A\nowners: [index]\n',
+            "plans/index/plan.yaml": "title: A plan called index\n",
+            "plans/index/actions/1-x.yaml": 'id: "1"\ntitle: X\nowners: [index]\n',
+        }
+    )
+    snapshot = derive(load_workspace([], cwd=repo), date(2023, 6, 30))
+    html = build(snapshot, "html", tmp_path / "site")
+    assert len(html) == len(set(html)) and {"owners.html", "owners/index.html", "index.html"} <= set(html)
+    assert "<h1>Owners</h1>" in (tmp_path / "site" / "owners.html").read_text()
+    assert "<h1>Index Team</h1>" in (tmp_path / "site" / "owners" / "index.html").read_text()
+    md = build(snapshot, "md", tmp_path / "md")
+    assert md == ["index.md", "plans/index.md", "plans/test-plan.md"]
+
+
+def test_plan_folders_must_be_slugs(make_repo):
+    repo = make_repo(
+        {
+            'plans/p"><svg onload=alert(1)>/plan.yaml': "title: Evil\n",
+            'plans/p"><svg onload=alert(1)>/actions/1-x.yaml': 'id: "1"\ntitle: X\n',
+        }
+    )
+    workspace = load_workspace([], cwd=repo)
+    assert [p.slug for p in workspace.plans] == ["test-plan"]
+    [problem] = workspace.problems
+    assert "name it with lower-case letters, digits and hyphens" in problem.message

@@ -19,7 +19,7 @@ from .test_report import XSS_ACTION, XSS_NOTE
 # one page of every type, for both plans: index, owners list, plan, action, owner (registered and not)
 PAGE_TYPES = [
     "index.html",
-    "owners/index.html",
+    "owners.html",
     "plans/health-wellbeing-2022-23/index.html",
     "plans/health-inequalities-2021-23/index.html",
     "plans/health-wellbeing-2022-23/actions/6.d.html",
@@ -111,7 +111,7 @@ def test_every_state_and_rag_passes_axe(make_repo, tmp_path):
         "plans/test-plan/index.html",
         "plans/test-plan/actions/1.e.html",
         "plans/test-plan/actions/1.h.html",
-        "owners/index.html",
+        "owners.html",
         "index.html",
     ]
     results = open_pages(site, pages)

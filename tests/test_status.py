@@ -255,3 +255,23 @@ def test_long_reads_show_progress_on_a_terminal_only(tmp_path):
     assert piped.returncode == 0 and "Reading plans" not in piped.stdout + piped.stderr
     small_code, small = run_in_pty([installed_script(), "validate"], 100)
     assert small_code == 0 and "Reading plans" not in small  # 44 files: no bar
+
+
+def test_brackets_in_user_text_are_shown_not_parsed(make_repo):
+    repo = make_repo(
+        {
+            "plans/test-plan/plan.yaml": 'title: T [draft]\nperiod: "2022/23"\n'
+            'priorities:\n  - id: "1"\n    title: Housing [/x]\n',
+            "plans/test-plan/actions/1.a-promote.yaml": 'id: "1.a"\npriority: "1"\ntitle: Review [draft] policy\n'
+            'what: "See [appendix a] and [/red]"\nowners: [planning-policy]\ndue: "2022/23"\n',
+        }
+    )
+    os.chdir(repo)
+    try:
+        status = cli("status", "--as-of", "2023-06-30", "--all", width=120)
+        show = cli("show", "1.a", "--as-of", "2023-06-30", width=120)
+    finally:
+        os.chdir(REPO)
+    assert status.exit_code == 0 and show.exit_code == 0, status.output + show.output
+    assert "Review [draft] policy" in status.stdout and "1 Housing [/x]" in status.stdout
+    assert "See [appendix a] and [/red]" in show.stdout

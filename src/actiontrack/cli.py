@@ -31,9 +31,12 @@ def _as_of(value: str | None, option: str = "--as-of") -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         _fail(f'{option}: "{value}" is not a date; write it as YYYY-MM-DD, e.g. 2023-06-30')
+    if not 1900 <= day.year <= 2999:
+        _fail(f"{option}: {value} is outside the years 1900-2999")
+    return day
 
 
 PathsArg = Annotated[
@@ -533,12 +536,13 @@ def list_rules(
 
     if name is None:
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, show_header=True, pad_edge=False)
         for column in ("Code", "Name", "Severity", "What it finds"):
             table.add_column(column, overflow="fold")
         for rule in rules_in_code_order():
-            table.add_row(rule.code, rule.name, rule.severity, rule.summary)
+            table.add_row(rule.code, rule.name, rule.severity, Text(rule.summary))
         _console().print(table)
         return
     rule = find_rule(name)

@@ -47,7 +47,8 @@ RECURRING = {
     "yearly": "annual",
 }
 
-_FY = r"(?P<fy>\d{4})\s*[/-]\s*(?P<fy2>\d{2}|\d{4})"
+# "2022/23", "2022 / 23", "2022-23"; a hyphen with spaces ("2021 - 2023") is a range of calendar years instead
+_FY = r"(?P<fy>\d{4})(?:\s*/\s*|-)(?P<fy2>\d{2}|\d{4})"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")),
     ("dmy", re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")),
@@ -58,6 +59,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("fy-half", re.compile(r"h(?P<h>[12])\s*,?\s*(?:fy\s*)?" + _FY)),
     ("fy-half", re.compile(r"(?:fy\s*)?" + _FY + r"\s*,?\s*h(?P<h>[12])")),
     ("fy", re.compile(r"(?:fy\s*)?" + _FY)),
+    ("quarter", re.compile(r"q(?P<q>[1-4])\s*,?\s*(?P<y>\d{4})")),  # calendar quarters: "Q2 2022", "2022 Q2"
+    ("quarter", re.compile(r"(?P<y>\d{4})\s*,?\s*q(?P<q>[1-4])")),
+    ("half", re.compile(r"h(?P<h>[12])\s*,?\s*(?P<y>\d{4})")),
+    ("half", re.compile(r"(?P<y>\d{4})\s*,?\s*h(?P<h>[12])")),
     ("year", re.compile(r"(?P<y>\d{4})")),
 ]
 _RANGE = re.compile(r"(?P<a>.+?)\s*(?:\s[-–—]\s|–|—|\sto\s|\suntil\s)\s*(?P<b>.+)")
@@ -176,6 +181,10 @@ def _single(text: str, fy_start: int) -> When | None:
             if kind == "year":
                 year = int(groups["y"])
                 return When(text, kind, date(year, 1, 1), date(year, 12, 31))
+            if kind in ("quarter", "half"):
+                months = 3 if kind == "quarter" else 6
+                span = fy_period(int(groups["y"]), 1, months, months * (int(groups.get("q") or groups["h"]) - 1))
+                return When(text, kind, span.start, span.end)
             first = int(groups["fy"])
             last = _second_year(first, groups["fy2"])
             if last == first + 1:

@@ -61,6 +61,7 @@ class DerivedAction:
     stale: bool
     due_soon: bool  # open and due within due_soon_days (whatever its state, e.g. also when at risk)
     kpis: tuple[KpiProgress, ...]
+    updates: tuple[Update, ...]  # the updates about periods that had begun on the as-of date
 
     @property
     def action(self) -> Action:
@@ -142,6 +143,13 @@ class Snapshot:
 
 def last_ended_period(plan: Plan | None, as_of: date, fy_start: int) -> ReportingPeriod | None:
     """The latest reporting period of `plan` that ended before `as_of`, within the plan's dates."""
+    try:
+        return _last_ended_period(plan, as_of, fy_start)
+    except (OverflowError, ValueError):  # a plan dated at the very ends of the calendar (year 1 or 9999)
+        return None
+
+
+def _last_ended_period(plan: Plan | None, as_of: date, fy_start: int) -> ReportingPeriod | None:
     cadence = plan.reporting if plan else "quarterly"
     cutoff = as_of - timedelta(days=1)
     if plan and plan.end_date and plan.end_date < cutoff:
@@ -156,14 +164,22 @@ def last_ended_period(plan: Plan | None, as_of: date, fy_start: int) -> Reportin
     return ReportingPeriod(label, span)
 
 
-def _kpis(action: Action) -> tuple[KpiProgress, ...]:
+def latest_update(updates: tuple[Update, ...]) -> Update | None:
+    """The update for the latest period (among updates for one period, the one written last)."""
+    dated = [u for u in updates if u.period.end is not None]
+    if not dated:
+        return updates[-1] if updates else None
+    return max(reversed(dated), key=lambda u: u.period.end)  # type: ignore[arg-type,return-value]
+
+
+def _kpis(action: Action, updates: tuple[Update, ...]) -> tuple[KpiProgress, ...]:
     progress = []
     for target in action.targets:
         actual: float | None = None
         period: str | None = None
         key = target.key
         # the latest period wins; among updates for one period, the one written last
-        for update in sorted(action.updates, key=lambda u: u.period.end or date.min):
+        for update in sorted(updates, key=lambda u: u.period.end or date.min):
             if key is not None and key in update.actuals:
                 actual, period = update.actuals[key], update.period.text
         ratio: float | None = None
@@ -197,17 +213,19 @@ def _state(status: str | None, rag: str | None, due: date | None, as_of: date, s
 
 def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start: int, soon: int) -> DerivedAction:
     action = source.action
-    latest = action.latest_update
-    status = action.status or (latest.status if latest else None)
+    # an update about a period that had not begun on the as-of date does not count yet (reproducible --as-of)
+    updates = tuple(u for u in action.updates if u.period.start is None or u.period.start <= as_of)
+    latest = latest_update(updates)
+    status = (latest.status if latest and latest.status else None) or action.status
+    if action.status is not None and len(updates) == len(action.updates):
+        status = action.status  # the file's own status is the current one
     rag = latest.rag if latest else None
     due = action.due.end if action.due else None
     period = last_ended_period(plan.plan, as_of, fy_start)
-    covered = any(
-        u.period.end is not None and period is not None and u.period.end >= period.span.end for u in action.updates
-    )
+    covered = any(u.period.end is not None and period is not None and u.period.end >= period.span.end for u in updates)
     stale = period is not None and status in (None, "in-progress") and not covered
     days_left = (due - as_of).days if due else None
-    state = _state(status, rag, due, as_of, soon, bool(action.updates))
+    state = _state(status, rag, due, as_of, soon, bool(updates))
     return DerivedAction(
         source=source,
         plan=plan,
@@ -220,7 +238,8 @@ def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start:
         last_period=period,
         stale=stale,
         due_soon=state not in CLOSED and days_left is not None and 0 <= days_left <= soon,
-        kpis=_kpis(action),
+        kpis=_kpis(action, updates),
+        updates=updates,
     )
 
 

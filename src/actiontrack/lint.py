@@ -94,13 +94,12 @@ def resolve_settings(workspace: Workspace) -> dict[str, RuleSettings | None]:
                     workspace, (*where, option), f'{found.name} has no option "{option}" (options: {known})'
                 )
             default = found.options[option]
-            if type(option_value) is not type(default) and not (
-                isinstance(default, float) and isinstance(option_value, int) and not isinstance(option_value, bool)
-            ):
+            wanted = (int, float) if isinstance(default, float) else type(default)
+            if not isinstance(option_value, wanted) or isinstance(option_value, bool) != isinstance(default, bool):
                 raise _config_error(
                     workspace, (*where, option), f"{found.name}.{option} must be a {type(default).__name__}"
                 )
-            options[option] = option_value
+            options[option] = type(default)(option_value)
         settings[found.name] = RuleSettings(found, severity, options)
     for glob, names in workspace.config.lint.ignore.items():
         for index, name in enumerate(names):

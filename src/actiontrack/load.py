@@ -26,6 +26,7 @@ CONFIG_FILE = "actiontrack.yaml"
 PLAN_FILE = "plan.yaml"
 OWNERS_FILE = "owners.yaml"
 ACTIONS_DIR = "actions"
+PLAN_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 class UsageError(Exception):
@@ -406,6 +407,10 @@ def load_workspace(paths: Sequence[Path] = (), cwd: Path | None = None, progress
             )
         chosen = dict.fromkeys(_plan_dirs(plans_dir))
     problems: list[Problem] = []
+    for directory in [d for d in chosen if not PLAN_SLUG.fullmatch(d.name)]:
+        del chosen[directory]  # the folder name is the plan's id in links, report pages and `--plan`
+        message = f'plan folder "{directory.name}": name it with lower-case letters, digits and hyphens'
+        problems.append(Problem(directory / PLAN_FILE, 1, 1, message))
     owners_path = plans_dir / OWNERS_FILE
     owners, owners_doc = load_owners(owners_path, problems)
     context = {"fy_start": config.financial_year_start}

@@ -205,14 +205,6 @@ class Action(Strict):
     updates: list[Update] = Field(default_factory=list)
     lint: LintSettings | None = None
 
-    @property
-    def latest_update(self) -> Update | None:
-        """The update for the latest period (the later-written one where two share a period)."""
-        dated = [u for u in self.updates if u.period.end is not None]
-        if not dated:
-            return self.updates[-1] if self.updates else None
-        return max(reversed(dated), key=lambda u: u.period.end)  # type: ignore[arg-type,return-value]
-
 
 class LintConfig(Strict):
     """The `lint:` section of actiontrack.yaml."""

@@ -111,7 +111,7 @@ def _plan_data(snapshot: Snapshot) -> list[dict[str, Any]]:
             {
                 **summary,
                 "url": f"plans/{plan.slug}/index.html",
-                "md_url": f"{plan.slug}.md",
+                "md_url": f"plans/{plan.slug}.md",
                 "organisation": model.organisation if model else None,
                 "period": model.period.text if model and model.period else None,
                 "starts": model.start_date if model else None,
@@ -147,7 +147,7 @@ def pages(snapshot: Snapshot, fmt: str, title: str) -> list[Page]:
         ]
     result = [
         Page("index.html", "html/index.html.j2", common),
-        Page("owners/index.html", "html/owners.html.j2", common),
+        Page("owners.html", "html/owners.html.j2", common),
     ]
     for plan in plans:
         result.append(Page(plan["url"], "html/plan.html.j2", {**common, "plan": plan}))

@@ -10,6 +10,7 @@ from the nodes ourselves, which lets us:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,15 +181,49 @@ class _Builder:
         if tag == _INT:
             cleaned = text.replace("_", "")
             try:
-                return int(cleaned, 0) if cleaned[:2].lower() in ("0x", "0o", "0b") else int(cleaned)
+                number = int(cleaned, 0) if cleaned[:2].lower() in ("0x", "0o", "0b") else int(cleaned)
             except ValueError:
                 return text
+            return YamlInt(number, text)
         if tag == _FLOAT:
             try:
-                return float(text.replace("_", ""))
+                number = float(text.replace("_", ""))
             except ValueError:
                 return text
+            if not math.isfinite(number):
+                raise YamlProblem(
+                    f'"{text}" is not a usable number (too large, infinite or not a number)', *_position(node)
+                )
+            return YamlFloat(number, text)
         raise self._tag_error(node, tag)
+
+
+class YamlInt(int):
+    """An int that remembers how it was written, so `id: 007` stays "007" where text is expected."""
+
+    text: str
+
+    def __new__(cls, value: int, text: str) -> YamlInt:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class YamlFloat(float):
+    """A float that remembers how it was written, so `id: 1.10` stays "1.10" (not 1.1) where text is expected."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> YamlFloat:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _decode(raw: bytes) -> str:

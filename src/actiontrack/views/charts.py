@@ -27,6 +27,7 @@ FONT = 'font-family="Arial, sans-serif" font-size="13"'
 
 
 def _svg(chart_id: str, title: str, description: str, height: int, body: list[str]) -> Markup:
+    chart_id = str(escape(chart_id))
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">'
@@ -85,16 +86,17 @@ def stacked_bars(
     return _svg(chart_id, title, description, 34 + row_height * len(rows), body)
 
 
+def _shift(day: date, days: int) -> date:
+    """`day` moved by `days`, stopping at the ends of the calendar (a plan may say 9999-12-31)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def _fy_ticks(start: date, end: date) -> list[date]:
-    ticks = []
-    year = start.year
-    while True:
-        tick = date(year, 1, 1)
-        if tick > end:
-            return ticks
-        if tick >= start:
-            ticks.append(tick)
-        year += 1
+    step = max(1, (end.year - start.year) // 12)  # at most a dozen year marks, however long the span
+    return [date(year, 1, 1) for year in range(start.year + 1, end.year + 1, step) if date(year, 1, 1) >= start]
 
 
 def timeline(chart_id: str, actions: list[Any], as_of: date, start: date | None, end: date | None) -> Markup:
@@ -103,7 +105,7 @@ def timeline(chart_id: str, actions: list[Any], as_of: date, start: date | None,
     if not dated:
         return Markup("")
     days = [a.due_date for a in dated] + [as_of] + [d for d in (start, end) if d]
-    low, high = min(days) - timedelta(days=15), max(days) + timedelta(days=15)
+    low, high = _shift(min(days), -15), _shift(max(days), 15)
     span = (high - low).days or 1
     left, right, row_height, top = 70, WIDTH - 20, 16, 22
     height = 62 + row_height * len(dated)

@@ -142,7 +142,7 @@ def action_detail(derived: DerivedAction, workspace: Workspace) -> dict[str, Any
 
 def updates_newest_first(derived: DerivedAction) -> list[Update]:
     """Updates by period, latest first; among updates for the same period, the one written last first."""
-    indexed = list(enumerate(derived.action.updates))
+    indexed = list(enumerate(derived.updates))
     indexed.sort(key=lambda pair: (pair[1].period.end or date.min, pair[0]), reverse=True)
     return [update for _, update in indexed]
 

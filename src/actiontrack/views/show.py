@@ -16,7 +16,11 @@ from .status import STATE_STYLES, progress_bar, rag_text, state_text
 
 
 def _field(table: Table, label: str, value: Text | str | None) -> None:
-    table.add_row(Text(label, style="bold"), value if value not in (None, "") else Text("–", style="dim"))
+    if value in (None, ""):
+        value = Text("–", style="dim")
+    elif isinstance(value, str):
+        value = Text(value)  # user text: brackets are not rich markup
+    table.add_row(Text(label, style="bold"), value)
 
 
 def _owner_line(owner_ids: list[str], workspace: Workspace) -> Text:
@@ -143,5 +147,5 @@ def render_owners(rows: list[dict[str, Any]], as_of: date, console: Console) -> 
         if not row["registered"]:
             name.append(" (not in owners.yaml)", style="red")
         overdue = Text(str(row["overdue"]), style="bold red" if row["overdue"] else "")
-        table.add_row(name, row["kind"] or "–", str(row["total"]), str(row["open"]), overdue, str(row["stale"]))
+        table.add_row(name, Text(row["kind"] or "–"), str(row["total"]), str(row["open"]), overdue, str(row["stale"]))
     console.print(table)

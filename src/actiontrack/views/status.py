@@ -107,7 +107,7 @@ def priority_table(summary: dict[str, Any]) -> Table:
     for row in summary["priorities"]:
         bar = progress_bar(row["complete"], row["total"])
         bar.append(f" {row['percent_complete']:>3}%")
-        label = f"{row['id']} {row['title']}" if row["id"] else row["title"]
+        label = Text(f"{row['id']} {row['title']}" if row["id"] else row["title"])  # Text: brackets are not markup
         overdue = row["by_state"].get("overdue", 0)
         table.add_row(
             label,
@@ -121,7 +121,7 @@ def priority_table(summary: dict[str, Any]) -> Table:
 
 
 def _action_table(title: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", expand=True, show_lines=False)
+    table = Table(title=Text(title), title_justify="left", title_style="bold", expand=True, show_lines=False)
     table.add_column("ID", no_wrap=True)
     table.add_column("Action", ratio=3, overflow="fold")
     table.add_column("Owners", ratio=2, overflow="fold")
@@ -134,7 +134,9 @@ def attention_table(actions: list[DerivedAction], snapshot: Snapshot) -> Table:
     table.add_column("Why", ratio=2, overflow="fold")
     for derived in actions:
         due = Text(derived.action.due.text) if derived.action.due else Text("–", style="dim")
-        table.add_row(derived.id, derived.action.title, owners_text(derived, snapshot), due, why_text(derived))
+        table.add_row(
+            Text(derived.id), Text(derived.action.title), owners_text(derived, snapshot), due, why_text(derived)
+        )
     return table
 
 
@@ -151,8 +153,8 @@ def full_table(plan: PlanSource, actions: list[DerivedAction], snapshot: Snapsho
         table.add_column("RAG", no_wrap=True)
         for derived in members:
             table.add_row(
-                derived.id,
-                derived.action.title,
+                Text(derived.id),
+                Text(derived.action.title),
                 owners_text(derived, snapshot),
                 due_text(derived),
                 state_text(derived),
