@@ -161,3 +161,30 @@ def test_other_cadences(cadence, labels):
     assert [label for label, _ in periods] == labels
     for label, span in periods:
         assert parse_when(label).end == span.end
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        (
+            "2022 Q2",
+            date(2022, 4, 1),
+            date(2022, 6, 30),
+        ),  # calendar quarters, as written when the year starts in January
+        ("Q4 2022", date(2022, 10, 1), date(2022, 12, 31)),
+        ("2022 H2", date(2022, 7, 1), date(2022, 12, 31)),
+        ("2021 - 2023", date(2021, 1, 1), date(2023, 12, 31)),  # a spaced hyphen is a range, like an en dash
+        ("2022 - 2023", date(2022, 1, 1), date(2023, 12, 31)),
+    ],
+)
+def test_calendar_quarters_and_spaced_ranges(text, start, end):
+    when = parse_when(text)
+    assert (when.start, when.end) == (start, end)
+
+
+def test_every_reporting_label_parses_back_for_every_financial_year_start():
+    for fy_start in range(1, 13):
+        for cadence in ("monthly", "quarterly", "half-yearly", "annual"):
+            for label, span in reporting_periods(cadence, date(2022, 1, 1), date(2024, 12, 31), fy_start):
+                when = parse_when(label, fy_start)
+                assert (when.start, when.end) == (span.start, span.end), (fy_start, cadence, label)

@@ -115,3 +115,30 @@ def test_kpi_progress(make_repo):
     )
     assert (complaints.actual, complaints.met) == (4, True)
     assert placeholder.actual is None and placeholder.target.is_placeholder
+
+
+def test_updates_about_later_periods_do_not_count_yet(make_repo):
+    body = (
+        'due: "2023/24"\nupdates:\n  - period: "2022/23 Q1"\n    rag: red\n    note: Stuck\n'
+        '  - period: "2023/24 Q1"\n    rag: green\n    status: complete\n'
+    )
+    early = derived(make_repo, body, date(2022, 8, 1))
+    assert (early.state, early.rag, early.latest.period.text, len(early.updates)) == ("at-risk", "red", "2022/23 Q1", 1)
+    later = derived(make_repo, body, date(2023, 8, 1))
+    assert (later.state, later.rag) == ("complete", "green")
+
+
+def test_january_financial_year_updates_round_trip(make_repo):
+    from actiontrack.edit import update_action
+
+    repo = make_repo(
+        {
+            "actiontrack.yaml": "financial_year_start: January\n",
+            "plans/test-plan/plan.yaml": 'title: T\nperiod: "2022"\npriorities:\n  - id: "1"\n    title: P\n',
+        }
+    )
+    workspace = load_workspace([], cwd=repo)
+    result = update_action(workspace, "1.a", "2022 Q2", rag="green")
+    assert '  - period: "2022 Q2"\n' in result.after
+    [action] = derive(load_workspace([], cwd=repo), date(2022, 7, 5)).actions
+    assert (action.rag, action.stale, action.last_period.label) == ("green", False, "2022 Q2")

@@ -156,3 +156,26 @@ def test_huge_files_are_refused(tmp_path):
     path.write_bytes(b"note: " + b"x" * (11 * 1024 * 1024) + b"\n")
     with pytest.raises(YamlProblem, match="limit 10 MB"):
         read_document(path)
+
+
+def test_numbers_keep_their_text_where_text_is_expected(make_repo):
+    from actiontrack.load import load_workspace
+
+    repo = make_repo(
+        {
+            "plans/test-plan/actions/1.10-x.yaml": 'id: 1.10\npriority: "1"\ntitle: X\n',
+            "plans/test-plan/actions/1.1-y.yaml": 'id: 1.1\npriority: "1"\ntitle: Y\n',
+            "plans/test-plan/actions/007-z.yaml": 'id: 007\npriority: "1"\ntitle: Z\n'
+            "targets:\n  - text: t\n    value: 1.50\n",
+        }
+    )
+    workspace = load_workspace([], cwd=repo)
+    assert workspace.problems == []
+    assert sorted(a.action.id for a in workspace.actions) == ["007", "1.1", "1.10", "1.a"]
+    target = next(a for a in workspace.actions if a.action.id == "007").action.targets[0]
+    assert target.value == 1.5 and type(target.value) is float
+
+
+@pytest.mark.parametrize("text", ["value: 1e400\n", "value: .inf\n", "value: -.Inf\n", "value: .nan\n"])
+def test_non_finite_numbers_are_refused(text):
+    assert "not a usable number" in problem(text).message

@@ -35,6 +35,7 @@ class Strict(BaseModel):
         extra="forbid",
         str_strip_whitespace=True,
         coerce_numbers_to_str=True,  # `id: 1` means the text "1"
+        allow_inf_nan=False,
         arbitrary_types_allowed=True,
     )
 

@@ -186,8 +186,9 @@ class _Builder:
                 return text
             return YamlInt(number, text)
         if tag == _FLOAT:
+            spelled = text.lower().lstrip("+-")
             try:
-                number = float(text.replace("_", ""))
+                number = float("inf") if spelled in (".inf", ".nan") else float(text.replace("_", ""))
             except ValueError:
                 return text
             if not math.isfinite(number):
