@@ -319,3 +319,29 @@ def test_proposed_owner_ids_from_non_ascii_names():
     assert propose_owner("東京チーム", owners).id == "owner"
     owners["owner"] = propose_owner("東京チーム", owners)
     assert propose_owner("大阪チーム", owners).id == "owner-2"  # different names never share an id
+
+
+def test_written_files_follow_the_umask_and_bad_targets_are_clear(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    plans = tmp_path / "plans"
+    shutil.copytree(BUNDLED_PLANS, plans)
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "actions.csv"
+        assert CliRunner().invoke(app, ["export", str(plans), "--out", str(out)]).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        site = tmp_path / "site"
+        assert CliRunner().invoke(app, ["report", str(plans), "--out", str(site)]).exit_code == 0
+        assert stat.S_IMODE(site.stat().st_mode) == 0o755  # a web server running as another user can read it
+        assert stat.S_IMODE((site / "index.html").stat().st_mode) == 0o644
+    finally:
+        os.umask(old)
+    for args in (
+        ["export", str(plans), "--out", str(tmp_path)],
+        ["schema", "--out", str(plans / "owners.yaml")],
+        ["init", str(plans / "owners.yaml")],
+    ):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2 and "cannot write" in result.output and "Traceback" not in result.output, args

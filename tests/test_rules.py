@@ -201,3 +201,19 @@ def test_unused_ignore_points_at_the_entry(make_repo):
     files = {ACTION: GOOD + "lint:\n  ignore: [missing-outcome, AT202]\n  reason: agreed\n"}
     unused = [f for f in lint(make_repo, files, date(2022, 6, 1)).findings if f.rule == "unused-ignore"]
     assert [(f.line, f.column) for f in unused] == [(13, 12), (13, 29)]
+
+
+def test_ignores_apply_to_problems_found_while_loading(make_repo):
+    body = GOOD.replace('priority: "1"', 'priority: "7"')
+    files = {ACTION: body + "lint:\n  ignore: [unknown-priority]\n  reason: the priority is being added\n"}
+    rules = {f.rule for f in lint(make_repo, files, AS_OF).findings}
+    assert "unknown-priority" not in rules and "unused-ignore" not in rules
+    by_path = {ACTION: body, "actiontrack.yaml": "lint:\n  ignore:\n    'plans/test-plan/*': [AT005]\n"}
+    rules = {f.rule for f in lint(make_repo, by_path, AS_OF).findings}
+    assert "unknown-priority" not in rules and "unused-ignore" not in rules
+
+
+def test_a_misspelt_rule_in_an_ignore_is_reported(make_repo):
+    files = {ACTION: GOOD + "lint:\n  ignore: [person-ownr]\n  reason: x\n"}
+    [finding] = [f for f in lint(make_repo, files, AS_OF).findings if f.rule == "unused-ignore"]
+    assert finding.message == 'lint.ignore lists "person-ownr", which is not a rule; did you mean "person-owner"?'

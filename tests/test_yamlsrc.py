@@ -100,8 +100,9 @@ def test_utf8_bom_and_crlf_are_fine(tmp_path):
 
 
 def test_control_character():
-    found = problem("title: a\x07b\n")
+    found = problem("id: 1\nwhat: x\ntitle: a\x07b\n")
     assert found.message.startswith("invalid YAML")
+    assert (found.line, found.column) == (3, 9)
 
 
 def test_empty_document():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -80,6 +82,20 @@ class _TerminalProgress:
     def stop(self) -> None:
         if self.task is not None:
             self.bar.stop()
+
+
+def _cannot_write(error: OSError) -> NoReturn:
+    where = f"{error.filename}: " if error.filename else ""
+    _fail(f"{where}cannot write: {error.strerror or error}")
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """A file that cannot be written (a folder given as --out, no permission, a full disk) is one clear message."""
+    try:
+        yield
+    except OSError as error:
+        _cannot_write(error)
 
 
 def _load(paths: list[Path] | None) -> Workspace:
@@ -293,6 +309,8 @@ def update(
         )
     except EditError as error:
         _fail(str(error), error.code)
+    except OSError as error:
+        _cannot_write(error)
     if dry_run:
         sys.stdout.write(result.diff(workspace.root))
     else:
@@ -319,6 +337,8 @@ def new(
         result = new_action(workspace, plan, title, priority=priority, owners=owner or [], due=due, dry_run=dry_run)
     except EditError as error:
         _fail(str(error), error.code)
+    except OSError as error:
+        _cannot_write(error)
     if dry_run:
         sys.stdout.write(result.diff(workspace.root))
     else:
@@ -338,10 +358,11 @@ def schema(
     if out is None:
         typer.echo(json.dumps(documents, indent=2, ensure_ascii=False))
         return
-    out.mkdir(parents=True, exist_ok=True)
-    for name, document in documents.items():
-        atomic_write(out / f"{name}.schema.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        typer.echo(str(out / f"{name}.schema.json"))
+    with _writing():
+        out.mkdir(parents=True, exist_ok=True)
+        for name, document in documents.items():
+            atomic_write(out / f"{name}.schema.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+            typer.echo(str(out / f"{name}.schema.json"))
 
 
 @app.command("import")
@@ -383,6 +404,8 @@ def import_(
         )
     except ImportProblem as error:
         _fail(f"{table}: {error}", EXIT_PROBLEMS)
+    except OSError as error:
+        _cannot_write(error)
     verb = "would write" if dry_run else "wrote"
     for path in result.written:
         typer.echo(f"{verb} {display_path(path, workspace.root)}")
@@ -416,7 +439,8 @@ def export(
     _print_problems(workspace)
     if not out.parent.is_dir():
         _fail(f"--out: the folder {out.parent} does not exist")
-    count = write_export(derive(workspace, day), output_format.value, out)
+    with _writing():
+        count = write_export(derive(workspace, day), output_format.value, out)
     typer.echo(f"wrote {count} actions to {out}", err=True)
     if workspace.problems:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -430,7 +454,8 @@ def init(
     from .init import InitProblem, init_repository
 
     try:
-        written = init_repository(directory)
+        with _writing():
+            written = init_repository(directory)
     except InitProblem as error:
         _fail(str(error), EXIT_PROBLEMS)
     for name in written:
@@ -464,7 +489,8 @@ def report(
     workspace = _load(paths)
     _print_problems(workspace)
     try:
-        written = build(derive(workspace, day), output_format.value, out, title, templates)
+        with _writing():
+            written = build(derive(workspace, day), output_format.value, out, title, templates)
     except UsageError as error:  # also a broken template override, named with its file
         _fail(str(error))
     pages = sum(1 for name in written if name.endswith((".html", ".md")))

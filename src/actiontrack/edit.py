@@ -10,6 +10,7 @@ any moment leaves either the old file or the new one, never half of one.
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import os
 import re
@@ -99,8 +100,8 @@ def atomic_write(path: Path, content: str | bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
+        # mkstemp makes 0600 files: keep an existing file's mode, or give a new one the usual umask mode
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~current_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -110,6 +111,13 @@ def atomic_write(path: Path, content: str | bytes) -> None:
         os.fsync(directory)  # make the rename itself durable
     finally:
         os.close(directory)
+
+
+@functools.cache
+def current_umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
 
 
 def check_action_text(text: str, path: Path, fy_start: int) -> Action:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .derive import DerivedAction, Snapshot
-from .load import UsageError, Workspace, display_path, natural_key
+from .load import UsageError, Workspace, did_you_mean, display_path, natural_key
 from .rules import REGISTRY, SEVERITIES, Context, Finding, Hit, Rule, Severity, find_rule
 
 
@@ -180,19 +180,23 @@ def run_lint(
             code = setting.rule.code
             findings.append(Finding(code, name, setting.severity, message, where, *position, plan, action))
 
+    path_ignores = _path_suppressions(workspace)
+    own = {item.source.path: _action_suppressions(item) for item in snapshot.actions}
     for problem in workspace.problems:
+        # a problem in a file that still loaded (e.g. an unknown priority) can be ignored like any finding
         where = display_path(problem.path, workspace.root)
+        if any([s.covers(problem.rule, where) for s in (*own.get(problem.path, []), *path_ignores)]):
+            continue
         plan = _plan_of(workspace, problem.path)
         emit(problem.rule, where, (problem.line, problem.column), problem.message, plan, None)
 
-    path_ignores = _path_suppressions(workspace)
     action_rules = [
         (setting, Context(snapshot, setting.options))
         for setting in (active(rule.name) for rule in REGISTRY.values() if rule.scope == "action")
         if setting is not None
     ]
     for item in snapshot.actions:
-        own_ignores = _action_suppressions(item)
+        own_ignores = own[item.source.path]
         relative = display_path(item.source.path, workspace.root)
         for setting, context in action_rules:
             name = setting.rule.name
@@ -202,7 +206,10 @@ def run_lint(
                     continue
                 emit(name, relative, item.source.locate(*hit.at), hit.message, item.plan_slug, item.id)
         for unused in own_ignores:
-            if not unused.used and active(unused.rule) is not None:
+            if find_rule(unused.rule) is None:
+                message = f'lint.ignore lists "{unused.rule}", which is not a rule{did_you_mean(unused.rule, REGISTRY)}'
+                emit("unused-ignore", relative, unused.position, message, item.plan_slug, item.id)
+            elif not unused.used and active(unused.rule) is not None:
                 message = f'lint.ignore lists "{unused.rule}" but it finds nothing in this action'
                 emit("unused-ignore", relative, unused.position, message, item.plan_slug, item.id)
     for unused in path_ignores:

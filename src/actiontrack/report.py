@@ -174,6 +174,7 @@ def build(
     snapshot: Snapshot, fmt: str, out: Path, title: str | None = None, templates: Path | None = None
 ) -> list[str]:
     """Render the report into `out`; return the relative paths written, sorted."""
+    from .edit import current_umask
     from .views.render import environment
 
     if fmt not in FORMATS:
@@ -185,6 +186,7 @@ def build(
     env = environment(template_dirs(workspace.root, templates))
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700: a web server must be able to read the site
     try:
         written = []
         for page in pages(snapshot, fmt, site_title):

@@ -3,8 +3,9 @@
 ruamel.yaml composes the file into nodes (with its C parser where installed, YAML 1.2); we build plain Python values
 from the nodes ourselves, which lets us:
 - record the line and column of every key and list item, so a validation error points at its line;
-- refuse every explicit tag (`!!python/object…` and friends): plan files never need one;
-- refuse aliases, so an alias bomb ("billion laughs") costs nothing;
+- refuse every tag outside YAML's own types (`!!python/object…`, `!!set`, custom `!tags`): plan files never need one;
+- refuse aliases (`*name`), so an alias bomb ("billion laughs") costs nothing (an anchor alone is harmless);
+- refuse nesting that could exhaust the parser, and files over 10 MB;
 - keep a date exactly as written ("2023-03-31" stays text; the deadline grammar reads it).
 """
 
@@ -311,7 +312,13 @@ def parse_text(text: str) -> Document:
     except YAMLError as error:  # e.g. a reader error for a control character
         message = " ".join(str(error).split())
         found = re.search(r"line (\d+), column (\d+)", message)
-        line, column = (int(found[1]), int(found[2])) if found else (1, 1)
+        position = getattr(error, "position", None)
+        if found:
+            line, column = int(found[1]), int(found[2])
+        elif isinstance(position, int):
+            line, column = _line_col(text, position)
+        else:
+            line, column = 1, 1
         raise YamlProblem(f"invalid YAML: {message.split(' in ')[0]}", line, column) from None
     if node is None:
         return Document(None, {(): (1, 1)}, text)

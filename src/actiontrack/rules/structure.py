@@ -13,8 +13,9 @@ problem_rule(
     "error",
     """The file is not valid YAML, not UTF-8 text, or uses a YAML feature plan files do not allow.
 
-    Plan files are plain YAML: no tags (`!!python/...`), no anchors or aliases, one document per file,
-    no duplicate keys. The message gives the line and column where reading stopped.
+    Plan files are plain YAML: no tags beyond YAML's own (`!!python/...` is refused), no aliases (`*name`), one
+    document per file, no duplicate keys, no deep nesting. The message gives the line and column where reading
+    stopped.
 
     Fails: `title: [Improve housing` (an unclosed bracket). Passes: `title: Improve housing`.
     """,
