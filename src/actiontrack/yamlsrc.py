@@ -200,32 +200,27 @@ class _Builder:
         raise self._tag_error(node, tag)
 
 
-class YamlInt(int):
-    """An int that remembers how it was written, so `id: 007` stays "007" where text is expected."""
+def _remembering(base: type) -> type:
+    """A number type that remembers how it was written, so `id: 1.10` stays "1.10" (not 1.1) and `id: 007`
+    stays "007" where text is expected, and is an ordinary number everywhere else."""
 
-    text: str
+    class Written(base):  # type: ignore[valid-type,misc]
+        text: str
 
-    def __new__(cls, value: int, text: str) -> YamlInt:
-        number = super().__new__(cls, value)
-        number.text = text
-        return number
+        def __new__(cls, value: Any, text: str) -> Any:
+            number = base.__new__(cls, value)
+            number.text = text
+            return number
 
-    def __str__(self) -> str:
-        return self.text
+        def __str__(self) -> str:
+            return self.text
+
+    Written.__name__ = Written.__qualname__ = f"Yaml{base.__name__.capitalize()}"
+    return Written
 
 
-class YamlFloat(float):
-    """A float that remembers how it was written, so `id: 1.10` stays "1.10" (not 1.1) where text is expected."""
-
-    text: str
-
-    def __new__(cls, value: float, text: str) -> YamlFloat:
-        number = super().__new__(cls, value)
-        number.text = text
-        return number
-
-    def __str__(self) -> str:
-        return self.text
+YamlInt = _remembering(int)
+YamlFloat = _remembering(float)
 
 
 def _decode(raw: bytes) -> str:
