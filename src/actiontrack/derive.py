@@ -216,9 +216,10 @@ def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start:
     # an update about a period that had not begun on the as-of date does not count yet (reproducible --as-of)
     updates = tuple(u for u in action.updates if u.period.start is None or u.period.start <= as_of)
     latest = latest_update(updates)
-    status = (latest.status if latest and latest.status else None) or action.status
-    if action.status is not None and len(updates) == len(action.updates):
-        status = action.status  # the file's own status is the current one
+    recorded = latest.status if latest else None
+    # nothing hidden: the file's own status is the current one; later updates hidden: as the visible ones record it
+    everything_visible = len(updates) == len(action.updates)
+    status = (action.status or recorded) if everything_visible else (recorded or action.status)
     rag = latest.rag if latest else None
     due = action.due.end if action.due else None
     period = last_ended_period(plan.plan, as_of, fy_start)

@@ -182,10 +182,15 @@ def run_lint(
 
     path_ignores = _path_suppressions(workspace)
     own = {item.source.path: _action_suppressions(item) for item in snapshot.actions}
+
+    def suppressed(name: str, where: str, own_ignores: list[_Suppression]) -> bool:
+        # evaluate every ignore (no short-circuit) so each one that applies is marked used
+        return any([s.covers(name, where) for s in (*own_ignores, *path_ignores)])
+
     for problem in workspace.problems:
         # a problem in a file that still loaded (e.g. an unknown priority) can be ignored like any finding
         where = display_path(problem.path, workspace.root)
-        if any([s.covers(problem.rule, where) for s in (*own.get(problem.path, []), *path_ignores)]):
+        if suppressed(problem.rule, where, own.get(problem.path, [])):
             continue
         plan = _plan_of(workspace, problem.path)
         emit(problem.rule, where, (problem.line, problem.column), problem.message, plan, None)
@@ -201,8 +206,7 @@ def run_lint(
         for setting, context in action_rules:
             name = setting.rule.name
             for hit in setting.rule.check(item, context):  # type: ignore[misc]
-                # evaluate every ignore (no short-circuit) so each one that applies is marked used
-                if any([s.covers(name, relative) for s in (*own_ignores, *path_ignores)]):
+                if suppressed(name, relative, own_ignores):
                     continue
                 emit(name, relative, item.source.locate(*hit.at), hit.message, item.plan_slug, item.id)
         for unused in own_ignores:
