@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The CLI caches parsed files (cache.py); tests keep theirs in a temporary folder, not the user's home."""
+    os.environ["ACTIONTRACK_CACHE_DIR"] = str(tmp_path_factory.mktemp("actiontrack-cache"))
+    os.environ.pop("ACTIONTRACK_NO_CACHE", None)
+    yield
+
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_PLANS = REPO / "plans"

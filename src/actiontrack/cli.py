@@ -5,17 +5,23 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from . import __version__
-from .load import UsageError, Workspace, did_you_mean, display_path, load_workspace
+
+if TYPE_CHECKING:
+    from .load import Workspace
+
+# The library (pydantic, ruamel.yaml, rich, jinja2) is imported inside the commands that use it, so that
+# `actiontrack --version` and `--help` start as fast as typer itself (see benchmarks/).
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -67,8 +73,11 @@ class _TerminalProgress:
         from rich.console import Console
         from rich.progress import Progress
 
-        self.bar = Progress(console=Console(stderr=True), transient=True)
+        # refreshed from this thread, not rich's timer thread: a large load forks worker processes, and forking
+        # while another thread holds a lock is unsafe
+        self.bar = Progress(console=Console(stderr=True), transient=True, auto_refresh=False)
         self.task: int | None = None
+        self.shown_at = 0.0
 
     def start(self, total: int) -> None:
         if total >= PROGRESS_FROM:
@@ -78,6 +87,10 @@ class _TerminalProgress:
     def advance(self) -> None:
         if self.task is not None:
             self.bar.advance(self.task)
+            now = time.monotonic()
+            if now - self.shown_at > 0.1:
+                self.bar.refresh()
+                self.shown_at = now
 
     def stop(self) -> None:
         if self.task is not None:
@@ -98,10 +111,16 @@ def _writing() -> Iterator[None]:
         _cannot_write(error)
 
 
-def _load(paths: list[Path] | None) -> Workspace:
+_options = {"cache": True}
+
+
+def _load(paths: list[Path] | None, cached: bool = True) -> Workspace:
+    """Load for a command; `cached=False` for commands that write, which always read the files afresh."""
+    from .load import UsageError, load_workspace
+
     progress = _TerminalProgress() if sys.stderr.isatty() else None
     try:
-        return load_workspace(paths or [], progress=progress)
+        return load_workspace(paths or [], progress=progress, use_cache=cached and _options["cache"])
     except UsageError as error:
         _fail(str(error))
     finally:
@@ -134,8 +153,13 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Read every file afresh, without the cache (also ACTIONTRACK_NO_CACHE=1)."),
+    ] = False,
 ) -> None:
     """Keep a public body's action plan as text files in git."""
+    _options["cache"] = not no_cache
 
 
 @app.command()
@@ -206,6 +230,8 @@ def status(
 
 def _check_choice(value: str | None, known: list[str], option: str, what: str) -> None:
     if value is not None and value not in known:
+        from .load import did_you_mean
+
         hint = did_you_mean(value, known) or f"; known: {', '.join(known)}"
         _fail(f'{option}: no {what} "{value}"{hint}')
 
@@ -292,8 +318,9 @@ def update(
 ) -> None:
     """Record a reporting period's update on an action, changing nothing else in its file."""
     from .edit import EditError, update_action
+    from .load import display_path
 
-    workspace = _load(paths)
+    workspace = _load(paths, cached=False)
     try:
         result = update_action(
             workspace,
@@ -331,8 +358,9 @@ def new(
 ) -> None:
     """Create the next action of a plan (e.g. 2.e after 2.d) from the template."""
     from .edit import EditError, new_action
+    from .load import display_path
 
-    workspace = _load(paths)
+    workspace = _load(paths, cached=False)
     try:
         result = new_action(workspace, plan, title, priority=priority, owners=owner or [], due=due, dry_run=dry_run)
     except EditError as error:
@@ -388,8 +416,9 @@ def import_(
 ) -> None:
     """Create plan files from a table councils already have (both seed plans' layouts and the usual headings)."""
     from .importer import ImportProblem, import_table
+    from .load import display_path
 
-    workspace = _load(paths)
+    workspace = _load(paths, cached=False)
     try:
         result = import_table(
             workspace,
@@ -483,6 +512,7 @@ def report(
 ) -> None:
     """Render the plans as a Markdown report or a static HTML site (an index, plans, actions and owners)."""
     from .derive import derive
+    from .load import UsageError
     from .report import build
 
     day = _as_of(as_of) or date.today()
@@ -530,16 +560,20 @@ def lint(
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only errors.")] = False,
 ) -> None:
     """Find what goes wrong in action plans: overdue, unowned, unmeasurable, never updated. Exit 1 on errors."""
-    from .derive import derive
-    from .lint import parse_rule_list, run_lint
+    from .lint import lint_repository, parse_rule_list
+    from .load import UsageError
     from .views import lint_output
 
     day = _as_of(as_of) or date.today()
     try:
         selected = parse_rule_list(select, "--select") if select is not None else None
         ignored = parse_rule_list(ignore, "--ignore")
-        workspace = _load(paths)
-        result = run_lint(derive(workspace, day), selected, ignored)
+        progress = _TerminalProgress() if sys.stderr.isatty() else None
+        try:
+            result = lint_repository(paths or [], day, selected, ignored, _options["cache"], progress)
+        finally:
+            if progress is not None:
+                progress.stop()
     except UsageError as error:
         _fail(str(error))
     chosen = output_format.value

@@ -11,6 +11,7 @@ The financial year starts in `fy_start` (a month number, April by default as in 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -218,7 +219,13 @@ def parse_when(value: str | int | date, fy_start: int = 4) -> When:
         return When(value.isoformat(), "iso", value, value)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise DateError(f"expected a date written as text, got {type(value).__name__}; {HINT}")
-    text = " ".join(str(value).split())
+    return _parse_text(" ".join(str(value).split()), fy_start)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str, fy_start: int) -> When:
+    # cached: a repository writes the same few deadlines and periods ("2022/23", "2022/23 Q1") thousands of times,
+    # and a When is immutable, so equal texts share one
     if not text:
         raise DateError(f"the date is empty; {HINT}")
     key = text.lower().rstrip(".")

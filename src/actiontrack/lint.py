@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from .derive import DerivedAction, Snapshot
-from .load import UsageError, Workspace, did_you_mean, display_path, natural_key
+from .cache import Cache
+from .derive import DerivedAction, Snapshot, derive
+from .load import (
+    Progress,
+    UsageError,
+    Workspace,
+    did_you_mean,
+    display_path,
+    find_files,
+    load_workspace,
+    natural_key,
+)
 from .rules import REGISTRY, SEVERITIES, Context, Finding, Hit, Rule, Severity, find_rule
 
 
@@ -228,3 +239,31 @@ def run_lint(
 
 
 __all__ = ["Finding", "Hit", "LintResult", "parse_rule_list", "resolve_settings", "run_lint"]
+
+
+def lint_repository(
+    paths: list[Path],
+    as_of: date,
+    select: set[str] | None = None,
+    ignore: set[str] | frozenset[str] = frozenset(),
+    use_cache: bool = False,
+    progress: Progress | None = None,
+) -> LintResult:
+    """Load, derive and lint. With `use_cache`, an unchanged repository (same files, same bytes, same options,
+    same as-of date, same actiontrack) gets its earlier result back without parsing anything."""
+    inventory = find_files(paths)
+    cache = Cache.for_repository(inventory.root, use_cache)
+    key = None
+    if cache.enabled:
+        chosen = ",".join(sorted(select)) if select is not None else "*"
+        options = [as_of.isoformat(), chosen, ",".join(sorted(ignore)), str(Path.cwd())]
+        key = cache.key("lint", inventory.fingerprint(cache), *options)
+        found = cache.get("results", key)
+        if isinstance(found, LintResult):
+            cache.save_digests()
+            return found
+    workspace = load_workspace(inventory=inventory, progress=progress, cache=cache)
+    result = run_lint(derive(workspace, as_of), select, ignore)
+    if key is not None:
+        cache.put("results", key, result)
+    return result

@@ -8,19 +8,25 @@ Only a broken `actiontrack.yaml` or a path that does not exist stops it (`UsageE
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import functools
+import gc
+import os
 import re
 import types
 import typing
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .cache import Cache, digest
 from .model import Action, Config, Owner, OwnersFile, Plan
-from .yamlsrc import Document, YamlProblem, read_document
+from .yamlsrc import Document, YamlProblem, parse_bytes, read_bytes, read_document
 
 CONFIG_FILE = "actiontrack.yaml"
 PLAN_FILE = "plan.yaml"
@@ -274,31 +280,98 @@ class Progress(typing.Protocol):
     def advance(self) -> None: ...
 
 
+@dataclass
+class _Parsed:
+    """What one file gives on its own, whatever the other files hold: cacheable by its bytes."""
+
+    value: Any  # the validated model, or None
+    doc: Document | None
+    problems: list[tuple[int, int, str, str]]  # line, column, message, rule
+
+
+def _parse(path: Path, raw: bytes, model: type[BaseModel], context: dict) -> _Parsed:
+    found: list[Problem] = []
+    try:
+        doc = parse_bytes(raw)
+    except YamlProblem as problem:
+        return _Parsed(None, None, [(problem.line, problem.column, problem.message, problem.rule)])
+    value = _validate(model, doc, path, context, found)
+    if model is Action:
+        doc = doc.positions_only()  # an action keeps its model and where things are; not its text twice over
+    return _Parsed(value, doc, [(p.line, p.column, p.message, p.rule) for p in found])
+
+
+def _parse_unit(
+    directory: Path, shard: str, names: list[str], context: dict, cache: Cache, progress: Progress | None = None
+) -> dict[str, _Parsed | Problem]:
+    """Parse these files of one plan folder (plan.yaml and/or actions), reusing cached results for unchanged ones."""
+    key = _unit_key(directory, shard, context, cache)
+    cached: dict[str, tuple[str, _Parsed]] = cache.get("parsed", key) or {}
+    fresh: dict[str, tuple[str, _Parsed]] = {}
+    results: dict[str, _Parsed | Problem] = {}
+    for name in names:
+        path = directory / name if name == PLAN_FILE else directory / ACTIONS_DIR / name
+        if progress is not None and name != PLAN_FILE:
+            progress.advance()
+        try:
+            raw = read_bytes(path)
+        except YamlProblem as problem:
+            results[name] = Problem(path, problem.line, problem.column, problem.message, problem.rule)
+            continue
+        except OSError as error:
+            results[name] = Problem(path, 1, 1, f"cannot read the file: {error.strerror or error}", "yaml-syntax")
+            continue
+        content = digest(raw)
+        entry = cached.get(name)
+        if entry is None or entry[0] != content:
+            entry = (content, _parse(path, raw, Plan if name == PLAN_FILE else Action, context))
+        fresh[name] = entry
+        results[name] = entry[1]
+    if fresh.keys() != cached.keys() or any(cached[name][0] != entry[0] for name, entry in fresh.items()):
+        cache.put("parsed", key, fresh)
+    return results
+
+
+def _unit_key(directory: Path, shard: str, context: dict, cache: Cache) -> str:
+    return cache.key("files", str(directory), str(context.get("fy_start")), shard)
+
+
+SHARD_SIZE = 250  # files per cache entry and per unit of parallel work
+
+
+def _units(names: list[str]) -> list[tuple[str, list[str]]]:
+    """A folder's files split into shards, by a hash of the name so that adding a file disturbs one shard only
+    (all of them when the folder grows past a multiple of SHARD_SIZE)."""
+    shards = max(1, -(-len(names) // SHARD_SIZE))
+    groups: dict[int, list[str]] = {}
+    for name in names:
+        groups.setdefault(zlib.crc32(name.encode("utf-8", "surrogatepass")) % shards, []).append(name)
+    return [(f"{index}/{shards}", groups[index]) for index in sorted(groups)]
+
+
 def load_plan(
-    directory: Path,
-    context: dict,
-    problems: list[Problem],
-    only: set[Path] | None = None,
-    progress: Progress | None = None,
+    directory: Path, context: dict, problems: list[Problem], parsed: dict[str, _Parsed | Problem]
 ) -> PlanSource:
+    """A plan from its parsed files: the checks that need several files (duplicate ids, priorities) happen here."""
     plan_path = directory / PLAN_FILE
-    doc = _read(plan_path, problems) if plan_path.is_file() else None
-    plan = _validate(Plan, doc, plan_path, context, problems) if doc else None
-    if not plan_path.is_file():
+
+    def outcome(name: str, path: Path) -> tuple[Any, Document | None]:
+        result = parsed[name]
+        if isinstance(result, Problem):
+            problems.append(result)
+            return None, None
+        problems.extend(Problem(path, line, column, message, rule) for line, column, message, rule in result.problems)
+        return result.value, result.doc
+
+    plan, doc = outcome(PLAN_FILE, plan_path) if PLAN_FILE in parsed else (None, None)
+    if PLAN_FILE not in parsed:
         problems.append(Problem(plan_path, 1, 1, "plan.yaml is missing: every plan folder needs one"))
     source = PlanSource(directory.name, directory, plan, doc)
-    files = sorted((directory / ACTIONS_DIR).glob("*.y*ml"), key=lambda p: natural_key(p.name))
     seen: dict[str, ActionSource] = {}
-    for path in files:
-        if only is not None and path.resolve() not in only:
-            continue
-        if progress is not None:
-            progress.advance()
-        action_doc = _read(path, problems)
-        if action_doc is None:
-            continue
-        action = _validate(Action, action_doc, path, context, problems)
-        if action is None:
+    for name in sorted((n for n in parsed if n != PLAN_FILE), key=natural_key):
+        path = directory / ACTIONS_DIR / name
+        action, action_doc = outcome(name, path)
+        if action is None or action_doc is None:
             continue
         loaded = ActionSource(action, path, action_doc, source.slug)
         first = seen.get(action.id)
@@ -322,6 +395,19 @@ def load_plan(
     return source
 
 
+def _folder_files(directory: Path, only: set[Path] | None) -> list[str]:
+    """plan.yaml (where there is one) and the action files to load, in a stable order."""
+    try:
+        with os.scandir(directory / ACTIONS_DIR) as entries:  # scandir: a large repository has many thousands
+            found = [e.name for e in entries if not e.name.startswith(".") and fnmatch.fnmatchcase(e.name, "*.y*ml")]
+    except (FileNotFoundError, NotADirectoryError):
+        found = []
+    if only is not None:
+        found = [name for name in found if (directory / ACTIONS_DIR / name).resolve() in only]
+    names = [PLAN_FILE] if (directory / PLAN_FILE).is_file() else []
+    return names + sorted(found, key=natural_key)
+
+
 def _check_priority(source: ActionSource, plan: Plan | None, problems: list[Problem]) -> None:
     action = source.action
     if plan is None:
@@ -338,10 +424,6 @@ def _check_priority(source: ActionSource, plan: Plan | None, problems: list[Prob
         line, column = source.locate("priority")
         message = f'unknown priority "{action.priority}": {listed}'
         problems.append(Problem(source.path, line, column, message, "unknown-priority"))
-
-
-def _count_actions(directory: Path) -> int:
-    return sum(1 for _ in (directory / ACTIONS_DIR).glob("*.y*ml"))
 
 
 def _is_plan_dir(path: Path) -> bool:
@@ -389,8 +471,49 @@ def _targets(paths: Iterable[Path]) -> tuple[dict[Path, set[Path] | None], Path]
     return chosen, plans_dir
 
 
-def load_workspace(paths: Sequence[Path] = (), cwd: Path | None = None, progress: Progress | None = None) -> Workspace:
-    """Load the plans at `paths` (default: the plans/ folder of the repository around `cwd`)."""
+@dataclass
+class Inventory:
+    """The files a command will read, found before any of them is parsed."""
+
+    root: Path
+    plans_dir: Path
+    config: Config
+    config_path: Path | None
+    config_doc: Document | None
+    folders: dict[Path, list[str]]  # plan folder -> plan.yaml and action file names to load
+    subset: set[Path]  # plan folders of which only some files were named
+    bad_folders: list[Path]  # folders whose names cannot be a plan's id
+
+    @property
+    def file_count(self) -> int:
+        return sum(len(names) for names in self.folders.values())
+
+    def fingerprint(self, cache: Cache) -> str:
+        """A digest of everything loading depends on: every file's name and contents."""
+        parts: list[bytes | str] = [str(self.root), str(self.plans_dir)]
+        for path in [self.config_path, self.plans_dir / OWNERS_FILE]:
+            parts += [str(path), _content_digest(path, cache) if path else ""]
+        parts += [str(folder) for folder in self.bad_folders]
+        for folder, names in self.folders.items():
+            parts.append(str(folder))
+            for name in names:
+                parts += [name, _content_digest(_file_in(folder, name), cache)]
+        return digest(*parts)
+
+
+def _file_in(folder: Path, name: str) -> Path:
+    return folder / name if name == PLAN_FILE else folder / ACTIONS_DIR / name
+
+
+def _content_digest(path: Path, cache: Cache) -> str:
+    try:
+        return cache.file_digest(path, read_bytes)
+    except (OSError, YamlProblem):
+        return "unreadable"  # loading reports it; its name is in the fingerprint
+
+
+def find_files(paths: Sequence[Path] = (), cwd: Path | None = None) -> Inventory:
+    """The repository, its configuration and the plan files at `paths` (default: the plans/ folder around `cwd`)."""
     cwd = (cwd or Path.cwd()).resolve()
     if paths:
         chosen, plans_dir = _targets(paths)
@@ -406,16 +529,126 @@ def load_workspace(paths: Sequence[Path] = (), cwd: Path | None = None, progress
                 "repository (a folder with plans/ or actiontrack.yaml) or give the plans folder as an argument."
             )
         chosen = dict.fromkeys(_plan_dirs(plans_dir))
+    bad = sorted(d for d in chosen if not PLAN_SLUG.fullmatch(d.name))
+    folders = {d: _folder_files(d, only) for d, only in sorted(chosen.items()) if d not in bad}
+    subset = {d for d, only in chosen.items() if only is not None}
+    return Inventory(root, plans_dir, config, config_path, config_doc, folders, subset, bad)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while building many objects that live on: it would scan them again and again
+    (loading 10,000 actions took twice as long with it running) and they hold no cycles to collect."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+PARALLEL_FROM = 1500  # files; below this, starting worker processes costs more than it saves
+
+
+def load_workspace(
+    paths: Sequence[Path] = (),
+    cwd: Path | None = None,
+    progress: Progress | None = None,
+    use_cache: bool = False,
+    inventory: Inventory | None = None,
+    cache: Cache | None = None,
+) -> Workspace:
+    """Load the plans at `paths` (default: the plans/ folder of the repository around `cwd`).
+
+    With `use_cache`, files unchanged since an earlier run are not parsed again (see cache.py). A large
+    repository is parsed by one process per core."""
+    found = inventory or find_files(paths, cwd)
     problems: list[Problem] = []
-    for directory in [d for d in chosen if not PLAN_SLUG.fullmatch(d.name)]:
-        del chosen[directory]  # the folder name is the plan's id in links, report pages and `--plan`
+    for directory in found.bad_folders:  # the folder name is the plan's id in links, report pages and `--plan`
         message = f'plan folder "{directory.name}": name it with lower-case letters, digits and hyphens'
         problems.append(Problem(directory / PLAN_FILE, 1, 1, message))
-    owners_path = plans_dir / OWNERS_FILE
+    owners_path = found.plans_dir / OWNERS_FILE
     owners, owners_doc = load_owners(owners_path, problems)
-    context = {"fy_start": config.financial_year_start}
+    context = {"fy_start": found.config.financial_year_start}
+    cache = cache or Cache.for_repository(found.root, use_cache)
+    units = [
+        (folder, shard, names, context, cache if folder not in found.subset else Cache(None))
+        for folder, all_names in found.folders.items()
+        for shard, names in _units(all_names)
+    ]
     if progress is not None:
-        progress.start(sum(len(only) if only else _count_actions(d) for d, only in chosen.items()))
-    plans = [load_plan(directory, context, problems, only, progress) for directory, only in sorted(chosen.items())]
+        progress.start(sum(len(names) - (PLAN_FILE in names) for names in found.folders.values()))
+    parsed: dict[Path, dict[str, _Parsed | Problem]] = {folder: {} for folder in found.folders}
+    with gc_paused():
+        for folder, results in _parse_units(units, found.file_count, progress):
+            parsed[folder].update(results)
+        plans = [load_plan(folder, context, problems, parsed=parsed[folder]) for folder in found.folders]
+    cache.save_digests()
     problems.sort(key=lambda p: (str(p.path), p.line, p.column))
-    return Workspace(root, plans_dir, config, config_path, config_doc, owners, owners_path, owners_doc, plans, problems)
+    return Workspace(
+        found.root,
+        found.plans_dir,
+        found.config,
+        found.config_path,
+        found.config_doc,
+        owners,
+        owners_path,
+        owners_doc,
+        plans,
+        problems,
+    )
+
+
+def _cached_unit(
+    folder: Path, shard: str, names: list[str], context: dict, cache: Cache
+) -> dict[str, _Parsed | Problem] | None:
+    """The unit's results straight from the cache when every file in it is unchanged, else None."""
+    if not cache.enabled:
+        return None
+    cached: dict[str, tuple[str, _Parsed]] | None = cache.get("parsed", _unit_key(folder, shard, context, cache))
+    if cached is None or cached.keys() != set(names):
+        return None
+    for name in names:
+        try:
+            if cache.file_digest(_file_in(folder, name), read_bytes) != cached[name][0]:
+                return None
+        except (OSError, YamlProblem):
+            return None
+    return {name: cached[name][1] for name in names}
+
+
+def _parse_job(unit: tuple[Path, str, list[str], dict, Cache]) -> tuple[Path, int, dict[str, _Parsed | Problem]]:
+    folder, shard, names, context, cache = unit
+    return folder, len(names) - (PLAN_FILE in names), _parse_unit(folder, shard, names, context, cache)
+
+
+def _parse_units(
+    units: list[tuple[Path, str, list[str], dict, Cache]], file_count: int, progress: Progress | None
+) -> Iterable[tuple[Path, dict[str, _Parsed | Problem]]]:
+    pending = []
+    for unit in units:
+        reused = _cached_unit(*unit)
+        if reused is None:
+            pending.append(unit)
+            continue
+        if progress is not None:
+            for _ in range(len(unit[2]) - (PLAN_FILE in unit[2])):
+                progress.advance()
+        yield unit[0], reused
+    workers = min(len(pending), os.cpu_count() or 1, 8)
+    if sum(len(unit[2]) for unit in pending) < PARALLEL_FROM or workers < 2:
+        for folder, shard, names, context, cache in pending:
+            yield folder, _parse_unit(folder, shard, names, context, cache, progress)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork where the platform has it (no re-import); nothing else runs in this process yet, so forking is safe
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        for folder, count, results in pool.map(_parse_job, pending, chunksize=1):
+            if progress is not None:
+                for _ in range(count):
+                    progress.advance()
+            yield folder, results

@@ -37,6 +37,7 @@ class Strict(BaseModel):
         coerce_numbers_to_str=True,  # `id: 1` means the text "1"
         allow_inf_nan=False,
         arbitrary_types_allowed=True,
+        defer_build=True,  # validators are built on first use, so commands that validate nothing start faster
     )
 
 

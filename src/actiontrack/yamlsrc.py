@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,15 @@ from ruamel.yaml.composer import ComposerError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 Path_ = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ = _TAG + "map", _TAG + "seq"
+_CORE = ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary", "merge", "value", "yaml")
+_SHARED_TAGS = {_TAG + name: Tag(suffix=_TAG + name) for name in _CORE}
 _PLAIN_TEXT = {_STR, _TAG + "timestamp", _TAG + "binary"}
 _MAX_DEPTH = 64
 # The C composer recurses per level and crashes the process somewhere past 20,000 levels, so anything that could
@@ -50,12 +55,73 @@ class YamlProblem(Exception):
         return self.message
 
 
+class Marks:
+    """Where each key and list item of a file sits: path -> (line, column), 1-based.
+
+    Kept compact because a large repository holds tens of thousands of files: the list of paths is shared by every
+    file of the same shape (most action files), the positions are one array; the lookup table is built on first use.
+    """
+
+    __slots__ = ("_index", "_paths", "_positions")
+
+    def __init__(self, paths: tuple[Path_, ...], positions: array[int]) -> None:
+        self._paths = _shared_shape(paths)
+        self._positions = positions
+        self._index: dict[Path_, int] | None = None
+
+    @classmethod
+    def from_dict(cls, marks: dict[Path_, tuple[int, int]]) -> Marks:
+        return cls(tuple(marks), array("Q", [line << 32 | column for line, column in marks.values()]))
+
+    def get(self, path: Path_, default: tuple[int, int] | None = None) -> tuple[int, int] | None:
+        if self._index is None:
+            self._index = {key: index for index, key in enumerate(self._paths)}
+        index = self._index.get(path)
+        if index is None:
+            return default
+        packed = self._positions[index]
+        return packed >> 32, packed & 0xFFFFFFFF
+
+    def __getitem__(self, path: Path_) -> tuple[int, int]:
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found
+
+    def __contains__(self, path: object) -> bool:
+        return self.get(path) is not None  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def items(self) -> list[tuple[Path_, tuple[int, int]]]:
+        return [
+            (path, (packed >> 32, packed & 0xFFFFFFFF))
+            for path, packed in zip(self._paths, self._positions, strict=True)
+        ]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Marks) and self.items() == other.items()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Marks, (self._paths, self._positions))
+
+
+_SHAPES: dict[tuple[Path_, ...], tuple[Path_, ...]] = {}
+
+
+def _shared_shape(paths: tuple[Path_, ...]) -> tuple[Path_, ...]:
+    if len(_SHAPES) > 50_000:  # bounded: a repository has a handful of file shapes, hostile input has many
+        _SHAPES.clear()
+    return _SHAPES.setdefault(paths, paths)
+
+
 @dataclass
 class Document:
     """A parsed file: its data and where each key or list item sits (1-based line, column)."""
 
     data: Any
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    marks: Marks = field(default_factory=lambda: Marks((), array("Q")))
     text: str = ""
 
     def locate(self, path: Path_) -> tuple[int, int]:
@@ -66,9 +132,14 @@ class Document:
                 return mark
         return (1, 1)
 
+    def positions_only(self) -> Document:
+        """This document without its data and text: what a loaded file keeps to locate findings."""
+        return Document(None, self.marks)
+
 
 class _FastResolver(VersionedResolver):
-    """ruamel's YAML 1.2 resolver, with its table of implicit types built once instead of once per file."""
+    """ruamel's YAML 1.2 resolver with its table of implicit types built once (not once per file), returning one
+    shared Tag per type: resolving is done for every scalar, so it is on the loader's hot path."""
 
     _table: Any = None
 
@@ -76,8 +147,26 @@ class _FastResolver(VersionedResolver):
     def versioned_resolver(self) -> Any:
         cls = type(self)
         if cls._table is None:
-            cls._table = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
+            table = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
+            cls._table = {
+                first: [(_SHARED_TAGS[tag], regexp) for tag, regexp in entries] for first, entries in table.items()
+            }
         return cls._table
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in (self._table or self.versioned_resolver).get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _SHARED_TAGS[_STR]
+        return _SHARED_TAGS[_SEQ if kind is SequenceNode else _MAP]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass  # path-dependent resolvers are never registered
+
+    def ascend_resolver(self) -> None:
+        pass
 
 
 def _compose_pure(text: str) -> Node | None:
@@ -124,8 +213,17 @@ def _position(node: Node) -> tuple[int, int]:
 
 class _Builder:
     def __init__(self) -> None:
-        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.paths: list[Path_] = []
+        self.positions: array[int] = array("Q")
         self.seen: set[int] = set()
+
+    def mark(self, path: Path_, node: Node) -> None:
+        mark = node.start_mark
+        self.paths.append(path)
+        self.positions.append((mark.line + 1) << 32 | (mark.column + 1))
+
+    def marks(self) -> Marks:
+        return Marks(tuple(self.paths), self.positions)
 
     def build(self, node: Node, path: Path_) -> Any:
         if id(node) in self.seen:
@@ -133,14 +231,19 @@ class _Builder:
             used_at = path if path and isinstance(path[-1], str) else path[:-1]
             raise YamlProblem(
                 "YAML aliases (*name) are not allowed in plan files; write the value out in full",
-                *self.marks.get(used_at, _position(node)),
+                *self.marks().get(used_at, _position(node)),  # type: ignore[misc]
             )
         self.seen.add(id(node))
         if len(path) > _MAX_DEPTH:
             raise YamlProblem(f"nesting deeper than {_MAX_DEPTH} levels", *_position(node))
-        tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", str(node.tag))
-        if isinstance(node, MappingNode):
-            if tag != _TAG + "map":
+        ctag = node.ctag
+        # an implicit tag is one of the shared Tags (its suffix is the whole tag); an explicit one may use a handle
+        tag = ctag.suffix if ctag.handle is None else str(ctag)
+        kind = type(node)
+        if kind is ScalarNode:
+            return self._scalar(node, tag)
+        if kind is MappingNode:
+            if tag != _MAP:
                 raise self._tag_error(node, tag)
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -151,19 +254,19 @@ class _Builder:
                 if key in result:
                     line, column = _position(key_node)
                     raise YamlProblem(f'duplicate key "{key}"', line, column)
-                self.marks[(*path, key)] = _position(key_node)
-                result[key] = self.build(value_node, (*path, key))
+                child = (*path, key)
+                self.mark(child, key_node)
+                result[key] = self.build(value_node, child)
             return result
-        if isinstance(node, SequenceNode):
-            if tag != _TAG + "seq":
+        if kind is SequenceNode:
+            if tag != _SEQ:
                 raise self._tag_error(node, tag)
             items = []
             for index, item in enumerate(node.value):
-                self.marks[(*path, index)] = _position(item)
-                items.append(self.build(item, (*path, index)))
+                child = (*path, index)
+                self.mark(child, item)
+                items.append(self.build(item, child))
             return items
-        if isinstance(node, ScalarNode):
-            return self._scalar(node, tag)
         raise self._tag_error(node, tag)  # pragma: no cover - ruamel has no other node kinds
 
     @staticmethod
@@ -185,7 +288,7 @@ class _Builder:
                 number = int(cleaned, 0) if cleaned[:2].lower() in ("0x", "0o", "0b") else int(cleaned)
             except ValueError:
                 return text
-            return YamlInt(number, text)
+            return number if str(number) == text else YamlInt(number, text)
         if tag == _FLOAT:
             spelled = text.lower().lstrip("+-")
             try:
@@ -196,7 +299,7 @@ class _Builder:
                 raise YamlProblem(
                     f'"{text}" is not a usable number (too large, infinite or not a number)', *_position(node)
                 )
-            return YamlFloat(number, text)
+            return number if repr(number) == text else YamlFloat(number, text)
         raise self._tag_error(node, tag)
 
 
@@ -214,6 +317,9 @@ def _remembering(base: type) -> type:
 
         def __str__(self) -> str:
             return self.text
+
+        def __reduce__(self) -> tuple[Any, ...]:  # for the cache: keep the text through pickling
+            return (type(self), (base(self), self.text))
 
     Written.__name__ = Written.__qualname__ = f"Yaml{base.__name__.capitalize()}"
     return Written
@@ -315,12 +421,14 @@ def parse_text(text: str) -> Document:
         else:
             line, column = 1, 1
         raise YamlProblem(f"invalid YAML: {message.split(' in ')[0]}", line, column) from None
-    if node is None:
-        return Document(None, {(): (1, 1)}, text)
     builder = _Builder()
-    builder.marks[()] = _position(node)
+    if node is None:
+        builder.positions.append(1 << 32 | 1)
+        builder.paths.append(())
+        return Document(None, builder.marks(), text)
+    builder.mark((), node)
     data = builder.build(node, ())
-    return Document(data, builder.marks, text)
+    return Document(data, builder.marks(), text)
 
 
 def _mark(error: MarkedYAMLError) -> tuple[int, int]:
@@ -328,9 +436,19 @@ def _mark(error: MarkedYAMLError) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark else (1, 1)
 
 
-def read_document(path: Path) -> Document:
-    """Read and parse a YAML file; raise YamlProblem (or OSError for an unreadable file)."""
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a plan file; YamlProblem for one too large to be a plan file (OSError if unreadable)."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise YamlProblem(f"the file is {size // (1024 * 1024)} MB; a plan file is a few kilobytes (limit 10 MB)")
-    return parse_text(_decode(path.read_bytes()))
+    return path.read_bytes()
+
+
+def parse_bytes(raw: bytes) -> Document:
+    """Decode (UTF-8, with or without a BOM) and parse; raise YamlProblem with a position."""
+    return parse_text(_decode(raw))
+
+
+def read_document(path: Path) -> Document:
+    """Read and parse a YAML file; raise YamlProblem (or OSError for an unreadable file)."""
+    return parse_bytes(read_bytes(path))

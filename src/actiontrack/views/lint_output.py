@@ -32,23 +32,35 @@ def summary_line(result: LintResult) -> str:
     return f"{_plural(len(result.findings), 'finding')} ({parts}): {checked}."
 
 
+def _plain_line(finding: Finding) -> str:
+    return (
+        f"{finding.path}:{finding.line}:{finding.column} {finding.code} {finding.rule} "
+        f"{finding.severity}: {finding.message}"
+    )
+
+
 def write_text(result: LintResult, stream: TextIO) -> None:
     """Grouped by file, one `path:line:col CODE name severity: message` line per finding; coloured on a terminal."""
     from rich.console import Console
     from rich.text import Text
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
+    if console.color_system is None:  # piped, NO_COLOR or a dumb terminal: plain lines, written at once
+        groups = [
+            "".join(_plain_line(f) + "\n" for f in group) for _, group in groupby(result.findings, lambda f: f.path)
+        ]
+        stream.write("".join(group + "\n" for group in groups) + summary_line(result) + "\n")
+        return
     for _, group in groupby(result.findings, key=lambda f: f.path):
+        block = Text()
         for finding in group:
-            line = Text()
-            line.append(f"{finding.path}:{finding.line}:{finding.column}", style="bold")
-            line.append(" ")
-            line.append(finding.code, style=SEVERITY_STYLES[finding.severity])
-            line.append(f" {finding.rule} ")
-            line.append(f"{finding.severity}:", style=SEVERITY_STYLES[finding.severity])
-            line.append(f" {finding.message}")
-            console.print(line)
-        console.print()
+            block.append(f"{finding.path}:{finding.line}:{finding.column}", style="bold")
+            block.append(" ")
+            block.append(finding.code, style=SEVERITY_STYLES[finding.severity])
+            block.append(f" {finding.rule} ")
+            block.append(f"{finding.severity}:", style=SEVERITY_STYLES[finding.severity])
+            block.append(f" {finding.message}\n")
+        console.print(block)  # one print per file: printing line by line costs more than linting
     console.print(summary_line(result), style="bold")
 
 

@@ -1,0 +1,161 @@
+"""A cache of parsed files and of lint results, so that a second run over unchanged plans is instant.
+
+Entries are keyed by a hash of the files' contents (never by modification times), so a cached run gives exactly
+the output an uncached one would. It lives outside the repository, in the user's cache folder
+(`$ACTIONTRACK_CACHE_DIR`, else `$XDG_CACHE_HOME/actiontrack`, else `~/.cache/actiontrack`), one sub-folder per
+plans repository; entries are pickles, so the folder must be the user's own (it is created 0700 and a folder
+that others can write to is never read). Delete it at any time; `ACTIONTRACK_NO_CACHE=1` or `--no-cache` turns
+it off. Any problem with it (unwritable, corrupt, another version's) means "not cached", never an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import stat
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+# bump when what is cached changes shape; the package version is part of every key too
+FORMAT = 1
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is a cache made by actiontrack.\n"
+
+
+def digest(*parts: bytes | str) -> str:
+    hasher = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))  # length-prefixed: ("ab", "c") differs from ("a", "bc")
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_signature() -> str:
+    """Which build of actiontrack this is, down to its files: an edited checkout must not reuse older results."""
+    package = Path(__file__).resolve().parent
+    parts: list[str] = []
+    for path in sorted(package.rglob("*.py")):
+        info = path.stat()
+        parts.append(f"{path.relative_to(package)}:{info.st_mtime_ns}:{info.st_size}")
+    return digest(*parts)
+
+
+def cache_home() -> Path | None:
+    if os.environ.get("ACTIONTRACK_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    configured = os.environ.get("ACTIONTRACK_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "actiontrack"
+
+
+class Cache:
+    """The cache of one plans repository; `Cache(None)` is a cache that is off."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._ready = False
+        self._digests: dict[str, tuple[tuple[int, ...], str]] | None = None
+        self._digests_changed = False
+
+    def __getstate__(self) -> dict[str, Any]:  # sent to worker processes: the folder, not what was read
+        return {"directory": self.directory, "_ready": False, "_digests": None, "_digests_changed": False}
+
+    def file_digest(self, path: Path, read: Callable[[Path], bytes]) -> str:
+        """The digest of a file's bytes, remembered with its stat signature so an unchanged file is not re-read.
+
+        Any write changes the signature (its ctime cannot be set back); a file changed within the last two
+        seconds is hashed afresh every time, so two writes within one clock tick are not mistaken (as git does)."""
+        if self.directory is None:
+            return digest(read(path))
+        if self._digests is None:
+            self._digests = self.get("digests", "files") or {}
+        info = os.stat(path)
+        signature = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+        name = str(path)
+        known = self._digests.get(name)
+        if known is not None and known[0] == signature:
+            return known[1]
+        content = digest(read(path))
+        if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > 2_000_000_000:
+            self._digests[name] = (signature, content)
+            self._digests_changed = True
+        return content
+
+    def save_digests(self) -> None:
+        if self._digests_changed and self._digests is not None:
+            self.put("digests", "files", self._digests)
+            self._digests_changed = False
+
+    @classmethod
+    def for_repository(cls, root: Path, enabled: bool = True) -> Cache:
+        home = cache_home() if enabled else None
+        if home is None:
+            return cls(None)
+        return cls(home / f"v{FORMAT}" / digest(str(root.resolve()))[:24])
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    def key(self, *parts: bytes | str) -> str:
+        return digest(str(FORMAT), __version__, code_signature(), *parts)
+
+    def get(self, kind: str, key: str) -> Any | None:
+        if self.directory is None or not self._trusted():
+            return None
+        try:
+            with open(self.directory / kind / f"{key}.pickle", "rb") as handle:
+                return pickle.load(handle)
+        except Exception:  # missing, truncated, from another version: not cached
+            return None
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        if self.directory is None:
+            return
+        try:
+            folder = self.directory / kind
+            self._prepare(folder)
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                os.replace(temp, folder / f"{key}.pickle")
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            self.directory = None  # cannot cache here: carry on without
+
+    def _prepare(self, folder: Path) -> None:
+        if not self._ready:
+            assert self.directory is not None
+            home = self.directory.parent.parent
+            home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            tag = home / "CACHEDIR.TAG"
+            if not tag.exists():
+                tag.write_text(_TAG, encoding="utf-8")
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._ready = True
+        folder.mkdir(mode=0o700, exist_ok=True)
+
+    def _trusted(self) -> bool:
+        """Only read a cache folder that this user owns and nobody else can write to: entries are pickles."""
+        assert self.directory is not None
+        try:
+            info = self.directory.stat()
+        except OSError:
+            return False
+        own = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+        return own and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
