@@ -193,7 +193,7 @@ def _wrap(text: str, width: int) -> list[str]:
             current = word
         else:
             current = f"{current} {word}".strip()
-    return lines + [current]
+    return [*lines, current]
 
 
 def generate(count: int, out: Path) -> int:

@@ -1,116 +1,319 @@
-"""`make bench`: how fast actiontrack reads a large plans repository.
+"""`make bench`: whole-process timings of actiontrack on synthetic repositories, beside the floors it is held to.
 
-Builds N seed-shaped action files (copies of the bundled actions, renumbered) in a temporary folder, then times,
-in one run and on the same files:
-  - ruamel.yaml round-trip load (what a naive loader that needs line numbers would use),
-  - ruamel.yaml safe load (no positions: the speed a position-less loader gets),
-  - actiontrack's load_workspace (safe compose + positions + pydantic validation),
-  - derive() of the loaded workspace,
-  - run_lint() over the derived snapshot (every rule).
-Prints the median of several repeats and the ratios. Machines are shared and noisy: compare ratios, not seconds.
+For N = 1,000 and 10,000 actions (and 50,000 with BENCH_FULL=1) it generates a repository with
+benchmarks/generate.py, then times in one run, as medians of several runs of whole processes:
 
-Usage: python benchmarks/run.py [--actions N] [--repeats R]
+  python -c pass, python -c "import typer"           start-up floors (typer is the CLI framework)
+  actiontrack --version, status (bundled plans)       against the typer floor
+  C-libyaml parse                                      PyYAML's CSafeLoader over the same bytes: the parse floor
+  actiontrack lint, cold (empty cache) and warm       against the parse floor; warm = nothing changed
+  actiontrack lint after one file changed              informative
+  yamllint                                             the linter a user already runs, on the same tree
+  actiontrack report --format html (cold and warm)
+  peak RSS                                             of the process and its workers together
+
+It prints a table with ratios and the budgets, and writes benchmarks/RESULTS.md with the machine it ran on.
+Machines are shared and noisy: compare the ratios, which are measured in the same run.
+
+Usage: python benchmarks/run.py [--sizes 1000,10000] [--repeats 5] [--out benchmarks/RESULTS.md]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
+import platform
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
-from actiontrack.derive import derive
-from actiontrack.lint import run_lint
-from actiontrack.load import load_workspace
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
 
 REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+AS_OF = "2024-05-01"
+FLOOR_SCRIPT = """
+import os, sys, yaml
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        if name.endswith(".yaml"):
+            with open(os.path.join(folder, name), "rb") as handle:
+                yaml.load(handle.read(), Loader=yaml.CSafeLoader)
+"""
 
 
-def build(root: Path, count: int) -> list[Path]:
-    """A plans repository with `count` actions in one plan, cloned from the bundled ones."""
-    source = REPO / "plans"
-    shutil.copy(source / "owners.yaml", root / "owners.yaml")
-    plan = root / "big-plan"
-    (plan / "actions").mkdir(parents=True)
-    shutil.copy(source / "health-wellbeing-2022-23" / "plan.yaml", plan / "plan.yaml")
-    templates = sorted((source / "health-wellbeing-2022-23" / "actions").glob("*.yaml"))
-    paths = []
-    for index in range(count):
-        template = templates[index % len(templates)]
-        text = template.read_text(encoding="utf-8")
-        original_id = template.name.split("-", 1)[0]
-        new_id = f"{original_id}{index}"
-        text = text.replace(f'id: "{original_id}"', f'id: "{new_id}"', 1)
-        path = plan / "actions" / f"{new_id}-{template.name.split('-', 1)[1]}"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+@dataclass
+class Measure:
+    label: str
+    seconds: list[float] = field(default_factory=list)
+    peak_rss: int = 0  # bytes, all processes of the run together
+    exit_codes: set[int] = field(default_factory=set)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
 
 
-def median_time(function: Callable[[], object], repeats: int) -> float:
-    times = []
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc (0 where there is no /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int]:
+    """(seconds, peak RSS of the process tree, exit code) of one whole-process run; output is discarded."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    finished = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not finished.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            finished.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    finished.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # a run too short for the sampler still has its own peak from the kernel (kilobytes on Linux)
+    peak = max(peak, usage.ru_maxrss * 1024)
+    return elapsed, peak, process.returncode
+
+
+def measure(
+    label: str,
+    command: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    repeats: int,
+    before_each: callable | None = None,  # type: ignore[valid-type]
+) -> Measure:
+    result = Measure(label)
     for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        if before_each is not None:
+            before_each()
+        seconds, rss, code = run_once(command, cwd, env)
+        result.seconds.append(seconds)
+        result.peak_rss = max(result.peak_rss, rss)
+        result.exit_codes.add(code)
+    print(f"  {label:<44} {result.median * 1000:9.0f} ms  {result.peak_rss / 2**20:7.0f} MB", file=sys.stderr)
+    return result
 
 
-def main() -> None:
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f", {int(line.split()[1]) / 2**20:.0f} GiB RAM"
+    except OSError:
+        pass
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("actiontrack", "typer", "pydantic", "ruamel.yaml", "rich", "jinja2", "PyYAML", "yamllint")
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; {versions}"
+    )
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--actions", type=int, default=2000)
-    parser.add_argument("--repeats", type=int, default=5)
+    full = os.environ.get("BENCH_FULL") == "1"
+    parser.add_argument("--sizes", default="1000,10000,50000" if full else "1000,10000")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (fewer for the slowest)")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    actiontrack = str(BIN / "actiontrack")
+    python = sys.executable
+    rows: list[tuple[str, str, str, str]] = []  # (what, measured, budget, verdict)
+    tables: list[str] = []
 
     with tempfile.TemporaryDirectory(prefix="actiontrack-bench-") as tmp:
-        root = Path(tmp) / "plans"
-        root.mkdir()
-        paths = build(root, args.actions)
+        cache = Path(tmp) / "cache"
+        env = {**os.environ, "ACTIONTRACK_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+        env.pop("ACTIONTRACK_NO_CACHE", None)
 
-        def ruamel_rt() -> None:
-            yaml = YAML(typ="rt")
-            for path in paths:
-                yaml.load(path.read_text(encoding="utf-8"))
+        def clear_cache() -> None:
+            shutil.rmtree(cache, ignore_errors=True)
 
-        def ruamel_safe() -> None:
-            yaml = YAML(typ="safe", pure=False)
-            for path in paths:
-                yaml.load(path.read_text(encoding="utf-8"))
-
-        def actiontrack_load() -> None:
-            workspace = load_workspace([root])
-            assert not workspace.problems and len(workspace.actions) == args.actions
-
-        workspace = load_workspace([root])
-
-        def actiontrack_derive() -> None:
-            derive(workspace, date(2023, 6, 30))
-
-        snapshot = derive(workspace, date(2023, 6, 30))
-
-        def actiontrack_lint() -> None:
-            run_lint(snapshot)
-
-        results = {
-            "ruamel round-trip load": median_time(ruamel_rt, args.repeats),
-            "ruamel safe load (no positions)": median_time(ruamel_safe, args.repeats),
-            "actiontrack load_workspace": median_time(actiontrack_load, args.repeats),
-            "actiontrack derive": median_time(actiontrack_derive, args.repeats),
-            "actiontrack lint (all rules)": median_time(actiontrack_lint, args.repeats),
+        print("start-up", file=sys.stderr)
+        repeats = max(args.repeats, 11)  # start-up is quick and noisy: more runs
+        startup = {
+            "pass": measure("python -c pass", [python, "-c", "pass"], REPO, env, repeats),
+            "typer": measure('python -c "import typer"', [python, "-c", "import typer"], REPO, env, repeats),
+            "version": measure("actiontrack --version", [actiontrack, "--version"], REPO, env, repeats),
         }
-    ours = results["actiontrack load_workspace"]
-    print(f"{args.actions} action files, median of {args.repeats} runs")
-    for name, seconds in results.items():
-        print(f"  {name:34} {seconds * 1000:9.1f} ms  {seconds / args.actions * 1e6:7.1f} µs/file")
-    print(f"  round-trip / actiontrack load    {results['ruamel round-trip load'] / ours:9.2f}x")
-    print(f"  actiontrack load / safe load     {ours / results['ruamel safe load (no positions)']:9.2f}x")
+        bundled = REPO / "plans"
+        status_cmd = [actiontrack, "status", str(bundled), "--as-of", AS_OF]
+        startup["status-cold"] = measure(
+            "actiontrack status, bundled plans, no cache",
+            [actiontrack, "--no-cache", *status_cmd[1:]],
+            REPO,
+            env,
+            repeats,
+        )
+        run_once(status_cmd, REPO, env)  # fill the cache
+        startup["status"] = measure("actiontrack status, bundled plans", status_cmd, REPO, env, repeats)
+        floor = startup["typer"].median
+        version_ratio = startup["version"].median / floor
+        status_ratio = startup["status"].median / floor
+        rows.append(("`--version` / `import typer`", f"{version_ratio:.2f}x", "≤ 1.3x", _verdict(version_ratio <= 1.3)))
+        rows.append(
+            ("`status` (bundled) / `import typer`", f"{status_ratio:.2f}x", "≤ 2.5x", _verdict(status_ratio <= 2.5))
+        )
+        cold_status_ratio = startup["status-cold"].median / floor
+        rows.append(("`status` (bundled, `--no-cache`) / `import typer`", f"{cold_status_ratio:.2f}x", "-", "info"))
+        tables.append(_table("Start-up", list(startup.values()), floor, "import typer"))
+
+        for size in sizes:
+            repo = Path(tmp) / f"repo-{size}"
+            generate(size, repo)
+            plans = repo / "plans"
+            slow = max(1, args.repeats // 2) if size >= 10_000 else args.repeats
+            print(f"{size:,} actions", file=sys.stderr)
+            lint = [actiontrack, "lint", "--as-of", AS_OF]
+            report = [actiontrack, "report", "--format", "html", "--out", str(Path(tmp) / "site"), "--as-of", AS_OF]
+            found = {
+                "floor": measure(
+                    "C-libyaml parse (PyYAML CSafeLoader)", [python, "-c", FLOOR_SCRIPT, str(plans)], repo, env, slow
+                ),
+                "lint-cold": measure("actiontrack lint, cold (empty cache)", lint, repo, env, slow, clear_cache),
+            }
+            run_once(lint, repo, env)
+            found["lint-warm"] = measure("actiontrack lint, warm (nothing changed)", lint, repo, env, args.repeats)
+            touched = sorted((plans / "area-0001" / "actions").iterdir())[0]
+            original = touched.read_bytes()
+
+            def edit_one(path: Path = touched, original: bytes = original) -> None:
+                path.write_bytes(original + f"# edited {time.perf_counter_ns()}\n".encode())
+
+            found["lint-one"] = measure("actiontrack lint, one file changed", lint, repo, env, slow, edit_one)
+            touched.write_bytes(original)
+            found["status"] = measure(
+                "actiontrack status, warm", [actiontrack, "status", "--as-of", AS_OF], repo, env, slow
+            )
+            found["report-cold"] = measure(
+                "actiontrack report --format html, cold", report, repo, env, slow, clear_cache
+            )
+            found["report-warm"] = measure("actiontrack report --format html, warm", report, repo, env, slow)
+            yamllint_runs = 1 if size >= 10_000 else slow  # over a minute a run at 10,000 files
+            found["yamllint"] = measure(
+                "yamllint (default config)", [str(BIN / "yamllint"), "plans"], repo, env, yamllint_runs
+            )
+            base = found["floor"].median
+            tables.append(
+                _table(
+                    f"{size:,} actions ({sum(1 for _ in plans.rglob('*.yaml')):,} files)",
+                    list(found.values()),
+                    base,
+                    "C parse",
+                )
+            )
+            if size == 10_000:
+                cold = found["lint-cold"].median / base
+                rows.append(("`lint` 10,000 cold / C-parse floor", f"{cold:.2f}x", "≤ 3x", _verdict(cold <= 3)))
+                warm = found["lint-warm"].median
+                rows.append(("`lint` 10,000 warm", f"{warm:.2f} s", "< 0.5 s", _verdict(warm < 0.5)))
+                faster = found["yamllint"].median / found["lint-cold"].median
+                rows.append(("yamllint / `lint` cold, 10,000", f"{faster:.1f}x faster", "> 1x", _verdict(faster > 1)))
+                report_s = found["report-cold"].median
+                rows.append(
+                    ("`report --format html` 10,000, cold", f"{report_s:.1f} s", "< 10 s", _verdict(report_s < 10))
+                )
+                peak = max(m.peak_rss for key, m in found.items() if key not in ("floor", "yamllint"))
+                rows.append(
+                    (
+                        "peak RSS at 10,000 (all processes)",
+                        f"{peak / 2**20:.0f} MB",
+                        "< 300 MB",
+                        _verdict(peak < 300 * 2**20),
+                    )
+                )
+
+    text = _results(rows, tables, " ".join(sys.argv[1:]).strip())
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    return 0 if all(verdict != "**miss**" for *_, verdict in rows) else 1
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**miss**"
+
+
+def _table(title: str, measures: list[Measure], base: float, base_name: str) -> str:
+    lines = [
+        f"### {title}",
+        "",
+        f"| command | median | vs {base_name} | peak RSS | runs |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for m in measures:
+        codes = "" if m.exit_codes <= {0, 1} else f" (exit {sorted(m.exit_codes)})"
+        lines.append(
+            f"| {m.label}{codes} | {m.median * 1000:,.0f} ms | {m.median / base:.2f}x | "
+            f"{m.peak_rss / 2**20:,.0f} MB | {len(m.seconds)} |"
+        )
+    return "\n".join(lines)
+
+
+def _results(rows: list[tuple[str, str, str, str]], tables: list[str], arguments: str) -> str:
+    budget = ["| budget | measured | target | |", "|---|---:|---:|---|"]
+    budget += [f"| {what} | {value} | {target} | {verdict} |" for what, value, target, verdict in rows]
+    return "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Measured {dt.date.today().isoformat()} by `make bench` (`python benchmarks/run.py{' ' + arguments if arguments else ''}`) "
+            "on: " + machine() + ".",
+            "",
+            "Medians of whole-process runs; ratios are between commands measured in the same run. "
+            "Cold = the cache emptied before each run; warm = nothing changed since the previous run. "
+            "Peak RSS adds up the process and its worker processes.",
+            "",
+            *budget,
+            "",
+            *[table + "\n" for table in tables],
+        ]
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -112,7 +112,7 @@ def test_empty_document():
 def test_c_and_pure_python_parsers_agree():
     from pathlib import Path
 
-    from actiontrack import yamlsrc
+    from actiontrack import yamlparse as yamlsrc
 
     assert yamlsrc.CParser is not None, "ruamel.yaml.clib should be installed (a dependency on CPython)"
     plans = Path(__file__).resolve().parent.parent / "plans"

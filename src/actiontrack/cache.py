@@ -48,6 +48,17 @@ def code_signature() -> str:
     return digest(*parts)
 
 
+def environment_digest() -> str:
+    """What a terminal view's output depends on besides its inputs: the environment (NO_COLOR, COLUMNS, TERM...),
+    whether each output is a terminal, and its size."""
+    import shutil
+    import sys
+
+    streams = [str(stream.isatty()) if hasattr(stream, "isatty") else "-" for stream in (sys.stdout, sys.stderr)]
+    size = shutil.get_terminal_size((0, 0))
+    return digest(*sorted(f"{name}={value}" for name, value in os.environ.items()), *streams, f"{size[0]}x{size[1]}")
+
+
 def cache_home() -> Path | None:
     if os.environ.get("ACTIONTRACK_NO_CACHE", "").strip() not in ("", "0"):
         return None

@@ -130,10 +130,67 @@ def _load(paths: list[Path] | None, cached: bool = True) -> Workspace:
 
 def _print_problems(workspace: Workspace) -> None:
     for problem in workspace.problems:
-        typer.echo(problem.format(), err=True)
+        print(problem.format(), file=sys.stderr)
     if workspace.problems:
         count = len(workspace.problems)
-        typer.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
+        print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+
+
+class _Recorder:
+    """A stand-in for stdout or stderr that writes through and keeps a copy (isatty, fileno... are the stream's)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+@contextmanager
+def _replay_or_record(command: str, paths: list[Path] | None, options: list[str]) -> Iterator[None]:
+    """Print the output of an earlier identical run of `command`, or run it and remember its output.
+
+    Identical means: the same files with the same bytes (a content hash of each), the same options and as-of
+    date, the same actiontrack, and the same environment and terminal (colour and width decide the output)."""
+    if not _options["cache"]:
+        yield
+        return
+    from .cache import Cache, environment_digest
+    from .discover import UsageError, quick_fingerprint
+
+    try:
+        quick = quick_fingerprint(paths or [], Path.cwd(), Cache.for_repository)
+    except UsageError:
+        quick = None  # the command reports it
+    if quick is None:
+        yield
+        return
+    cache, files = quick
+    key = cache.key("output", command, *options, str(Path.cwd()), files, environment_digest())
+    found = cache.get("outputs", key)
+    if isinstance(found, tuple) and len(found) == 3:
+        out, err, code = found
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        cache.save_digests()
+        raise typer.Exit(code)
+    real_out, real_err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out_copy, err_copy = _Recorder(real_out), _Recorder(real_err)
+    code = EXIT_OK
+    try:
+        yield
+    except typer.Exit as done:
+        code = done.exit_code
+        raise
+    finally:
+        sys.stdout, sys.stderr = real_out, real_err
+        if code in (EXIT_OK, EXIT_PROBLEMS):
+            cache.put("outputs", key, ("".join(out_copy.parts), "".join(err_copy.parts), code))
 
 
 def _console(file=None):
@@ -204,10 +261,35 @@ def status(
     as_json: JsonOpt = False,
 ) -> None:
     """Where the plan stands: counts by state and RAG, what needs attention now, and (--all) every action."""
-    from .derive import derive
-
     day = _as_of(as_of) or date.today()
     before = _as_of(due_before, "--due-before")
+    options = [
+        day.isoformat(),
+        str(plan),
+        str(priority),
+        str(owner),
+        str(state),
+        str(before),
+        str(show_all),
+        str(as_json),
+    ]
+    with _replay_or_record("status", paths, options):
+        _status(paths, day, plan, priority, owner, state, before, show_all, as_json)
+
+
+def _status(
+    paths: list[Path] | None,
+    day: date,
+    plan: str | None,
+    priority: str | None,
+    owner: str | None,
+    state: State | None,
+    before: date | None,
+    show_all: bool,
+    as_json: bool,
+) -> None:
+    from .derive import derive
+
     workspace = _load(paths)
     snapshot = derive(workspace, day)
     _check_choice(plan, [p.slug for p in workspace.plans], "--plan", "plan")
@@ -219,7 +301,7 @@ def status(
     if as_json:
         from .views.records import status_payload
 
-        typer.echo(json.dumps(status_payload(snapshot, actions), indent=2, ensure_ascii=False))
+        print(json.dumps(status_payload(snapshot, actions), indent=2, ensure_ascii=False))
     else:
         from .views.status import render
 

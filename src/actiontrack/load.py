@@ -8,11 +8,9 @@ Only a broken `actiontrack.yaml` or a path that does not exist stops it (`UsageE
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import functools
 import gc
 import os
-import re
 import types
 import typing
 import zlib
@@ -25,18 +23,24 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .cache import Cache, digest
+from .discover import (
+    ACTIONS_DIR,
+    CONFIG_FILE,
+    OWNERS_FILE,
+    PLAN_FILE,
+    PLAN_SLUG,
+    UsageError,
+    file_in,
+    find_root,
+    fingerprint,
+    folder_files,
+    natural_key,
+    plan_dirs,
+    plans_setting_key,
+    targets,
+)
 from .model import Action, Config, Owner, OwnersFile, Plan
 from .yamlsrc import Document, YamlProblem, parse_bytes, read_bytes, read_document
-
-CONFIG_FILE = "actiontrack.yaml"
-PLAN_FILE = "plan.yaml"
-OWNERS_FILE = "owners.yaml"
-ACTIONS_DIR = "actions"
-PLAN_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
-
-
-class UsageError(Exception):
-    """A mistake in how the command was called or configured (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -129,24 +133,6 @@ def did_you_mean(value: str, candidates: Iterable[str], cutoff: float = 0.6) -> 
     """'; did you mean "x"?' for the closest candidate, or "" when none is close."""
     close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=cutoff)
     return f'; did you mean "{close[0]}"?' if close else ""
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """Sort "1.a" < "1.b" < "2" < "10" as people number things."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
-
-
-def find_root(start: Path) -> Path:
-    """The plans repository holding `start`: the nearest ancestor with actiontrack.yaml or a plans/ folder."""
-    start = start.resolve()
-    here = start if start.is_dir() else start.parent
-    for candidate in (here, *here.parents):
-        if (candidate / CONFIG_FILE).is_file():
-            return candidate
-    for candidate in (here, *here.parents):
-        if (candidate / "plans").is_dir():
-            return candidate
-    return here
 
 
 def load_config(root: Path) -> tuple[Config, Path | None, Document | None]:
@@ -395,19 +381,6 @@ def load_plan(
     return source
 
 
-def _folder_files(directory: Path, only: set[Path] | None) -> list[str]:
-    """plan.yaml (where there is one) and the action files to load, in a stable order."""
-    try:
-        with os.scandir(directory / ACTIONS_DIR) as entries:  # scandir: a large repository has many thousands
-            found = [e.name for e in entries if not e.name.startswith(".") and fnmatch.fnmatchcase(e.name, "*.y*ml")]
-    except (FileNotFoundError, NotADirectoryError):
-        found = []
-    if only is not None:
-        found = [name for name in found if (directory / ACTIONS_DIR / name).resolve() in only]
-    names = [PLAN_FILE] if (directory / PLAN_FILE).is_file() else []
-    return names + sorted(found, key=natural_key)
-
-
 def _check_priority(source: ActionSource, plan: Plan | None, problems: list[Problem]) -> None:
     action = source.action
     if plan is None:
@@ -424,51 +397,6 @@ def _check_priority(source: ActionSource, plan: Plan | None, problems: list[Prob
         line, column = source.locate("priority")
         message = f'unknown priority "{action.priority}": {listed}'
         problems.append(Problem(source.path, line, column, message, "unknown-priority"))
-
-
-def _is_plan_dir(path: Path) -> bool:
-    return (path / PLAN_FILE).is_file() or (path / ACTIONS_DIR).is_dir()
-
-
-def _plan_dirs(plans_dir: Path) -> list[Path]:
-    if not plans_dir.is_dir():
-        return []
-    return sorted((p for p in plans_dir.iterdir() if p.is_dir() and _is_plan_dir(p)), key=lambda p: p.name)
-
-
-def _targets(paths: Iterable[Path]) -> tuple[dict[Path, set[Path] | None], Path]:
-    """Plan folders to load (with an optional set of action files to keep) and their plans folder."""
-    chosen: dict[Path, set[Path] | None] = {}
-    plans_dir: Path | None = None
-    for raw in paths:
-        path = raw.resolve()
-        if not path.exists():
-            raise UsageError(f"{raw}: no such file or folder")
-        if path.is_file():
-            if path.name == PLAN_FILE:
-                plan_dirs, only = [path.parent], None
-            elif path.parent.name == ACTIONS_DIR:
-                plan_dirs, only = [path.parent.parent], path
-            else:
-                raise UsageError(f"{raw}: not a plan.yaml or an action file under a plan's actions/ folder")
-        elif _is_plan_dir(path):
-            plan_dirs, only = [path], None
-        elif path.name == ACTIONS_DIR and _is_plan_dir(path.parent):
-            plan_dirs, only = [path.parent], None
-        else:
-            plan_dirs, only = _plan_dirs(path), None
-            if not plan_dirs and (path.name == "plans" or (path / OWNERS_FILE).is_file()):
-                plans_dir = plans_dir or path  # a plans folder with no plan yet (e.g. before an import)
-            elif not plan_dirs:
-                raise UsageError(f"{raw}: no plans here (a plan is a folder with plan.yaml and actions/)")
-        for plan_dir in plan_dirs:
-            if only is None:
-                chosen[plan_dir] = None
-            elif plan_dir not in chosen or chosen[plan_dir] is not None:
-                chosen.setdefault(plan_dir, set()).add(only)  # type: ignore[union-attr]
-            plans_dir = plans_dir or plan_dir.parent
-    assert plans_dir is not None
-    return chosen, plans_dir
 
 
 @dataclass
@@ -490,33 +418,21 @@ class Inventory:
 
     def fingerprint(self, cache: Cache) -> str:
         """A digest of everything loading depends on: every file's name and contents."""
-        parts: list[bytes | str] = [str(self.root), str(self.plans_dir)]
-        for path in [self.config_path, self.plans_dir / OWNERS_FILE]:
-            parts += [str(path), _content_digest(path, cache) if path else ""]
-        parts += [str(folder) for folder in self.bad_folders]
-        for folder, names in self.folders.items():
-            parts.append(str(folder))
-            for name in names:
-                parts += [name, _content_digest(_file_in(folder, name), cache)]
-        return digest(*parts)
+        return fingerprint(self.root, self.plans_dir, self.config_path, self.folders, self.bad_folders, cache)
 
-
-def _file_in(folder: Path, name: str) -> Path:
-    return folder / name if name == PLAN_FILE else folder / ACTIONS_DIR / name
-
-
-def _content_digest(path: Path, cache: Cache) -> str:
-    try:
-        return cache.file_digest(path, read_bytes)
-    except (OSError, YamlProblem):
-        return "unreadable"  # loading reports it; its name is in the fingerprint
+    def remember_settings(self, cache: Cache) -> None:
+        """Keep the plans folder the configuration names, so a later run can find its files without parsing it."""
+        if self.config_path is not None and cache.enabled:
+            key = plans_setting_key(cache, self.config_path)
+            if cache.get("settings", key) != self.config.plans:
+                cache.put("settings", key, self.config.plans)
 
 
 def find_files(paths: Sequence[Path] = (), cwd: Path | None = None) -> Inventory:
     """The repository, its configuration and the plan files at `paths` (default: the plans/ folder around `cwd`)."""
     cwd = (cwd or Path.cwd()).resolve()
     if paths:
-        chosen, plans_dir = _targets(paths)
+        chosen, plans_dir = targets(paths)
         root = find_root(plans_dir)
         config, config_path, config_doc = load_config(root)
     else:
@@ -528,9 +444,9 @@ def find_files(paths: Sequence[Path] = (), cwd: Path | None = None) -> Inventory
                 f"no plans found: {display_path(plans_dir)} does not exist. Run actiontrack inside a plans "
                 "repository (a folder with plans/ or actiontrack.yaml) or give the plans folder as an argument."
             )
-        chosen = dict.fromkeys(_plan_dirs(plans_dir))
+        chosen = dict.fromkeys(plan_dirs(plans_dir))
     bad = sorted(d for d in chosen if not PLAN_SLUG.fullmatch(d.name))
-    folders = {d: _folder_files(d, only) for d, only in sorted(chosen.items()) if d not in bad}
+    folders = {d: folder_files(d, only) for d, only in sorted(chosen.items()) if d not in bad}
     subset = {d for d, only in chosen.items() if only is not None}
     return Inventory(root, plans_dir, config, config_path, config_doc, folders, subset, bad)
 
@@ -572,6 +488,7 @@ def load_workspace(
     owners, owners_doc = load_owners(owners_path, problems)
     context = {"fy_start": found.config.financial_year_start}
     cache = cache or Cache.for_repository(found.root, use_cache)
+    found.remember_settings(cache)
     units = [
         (folder, shard, names, context, cache if folder not in found.subset else Cache(None))
         for folder, all_names in found.folders.items()
@@ -611,7 +528,7 @@ def _cached_unit(
         return None
     for name in names:
         try:
-            if cache.file_digest(_file_in(folder, name), read_bytes) != cached[name][0]:
+            if cache.file_digest(file_in(folder, name), read_bytes) != cached[name][0]:
                 return None
         except (OSError, YamlProblem):
             return None

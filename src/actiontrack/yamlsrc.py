@@ -11,35 +11,14 @@ from the nodes ourselves, which lets us:
 
 from __future__ import annotations
 
-import math
-import re
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.composer import ComposerError
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.tag import Tag
-
 Path_ = tuple[str | int, ...]
 
-_TAG = "tag:yaml.org,2002:"
-_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
-_MAP, _SEQ = _TAG + "map", _TAG + "seq"
-_CORE = ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary", "merge", "value", "yaml")
-_SHARED_TAGS = {_TAG + name: Tag(suffix=_TAG + name) for name in _CORE}
-_PLAIN_TEXT = {_STR, _TAG + "timestamp", _TAG + "binary"}
-_MAX_DEPTH = 64
-# The C composer recurses per level and crashes the process somewhere past 20,000 levels, so anything that could
-# nest deeper than this is refused before it is composed. No plan file comes near it.
-_MAX_PRECHECK_DEPTH = 1000
 MAX_FILE_BYTES = 10 * 1024 * 1024
-_BLOCK_PREFIX = re.compile(r"^[ \t?-]*", re.MULTILINE)
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 
 @dataclass
@@ -137,172 +116,6 @@ class Document:
         return Document(None, self.marks)
 
 
-class _FastResolver(VersionedResolver):
-    """ruamel's YAML 1.2 resolver with its table of implicit types built once (not once per file), returning one
-    shared Tag per type: resolving is done for every scalar, so it is on the loader's hot path."""
-
-    _table: Any = None
-
-    @property
-    def versioned_resolver(self) -> Any:
-        cls = type(self)
-        if cls._table is None:
-            table = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
-            cls._table = {
-                first: [(_SHARED_TAGS[tag], regexp) for tag, regexp in entries] for first, entries in table.items()
-            }
-        return cls._table
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is ScalarNode:
-            if implicit[0]:
-                for tag, regexp in (self._table or self.versioned_resolver).get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
-            return _SHARED_TAGS[_STR]
-        return _SHARED_TAGS[_SEQ if kind is SequenceNode else _MAP]
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass  # path-dependent resolvers are never registered
-
-    def ascend_resolver(self) -> None:
-        pass
-
-
-def _compose_pure(text: str) -> Node | None:
-    """Compose with the pure-Python parser (used where ruamel.yaml.clib is not installed, e.g. PyPy)."""
-    nodes = [node for node in YAML(typ="safe", pure=True).compose_all(text) if node is not None]
-    if len(nodes) > 1:
-        raise _SecondDocument(nodes[1].start_mark)
-    return nodes[0] if nodes else None
-
-
-try:  # the C parser: composing is the loader's main cost, and YAML() is costly to create for every file
-    from ruamel.yaml.clib._ruamel_yaml import CParser  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - depends on the platform
-    CParser = None
-
-
-if CParser is not None:
-
-    class _CComposer(CParser, _FastResolver):  # type: ignore[misc,valid-type]
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            _FastResolver.__init__(self, loadumper=self)
-
-    def _compose_c(text: str) -> Node | None:
-        composer = _CComposer(text)
-        try:
-            return composer.get_single_node()
-        finally:
-            composer.dispose()
-
-    _compose = _compose_c
-else:  # pragma: no cover - depends on the platform
-    _compose = _compose_pure
-
-
-class _SecondDocument(Exception):
-    def __init__(self, mark: Any) -> None:
-        self.mark = mark
-
-
-def _position(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-class _Builder:
-    def __init__(self) -> None:
-        self.paths: list[Path_] = []
-        self.positions: array[int] = array("Q")
-        self.seen: set[int] = set()
-
-    def mark(self, path: Path_, node: Node) -> None:
-        mark = node.start_mark
-        self.paths.append(path)
-        self.positions.append((mark.line + 1) << 32 | (mark.column + 1))
-
-    def marks(self) -> Marks:
-        return Marks(tuple(self.paths), self.positions)
-
-    def build(self, node: Node, path: Path_) -> Any:
-        if id(node) in self.seen:
-            # an alias shares its anchor's node (and position): point at the key or item that uses it
-            used_at = path if path and isinstance(path[-1], str) else path[:-1]
-            raise YamlProblem(
-                "YAML aliases (*name) are not allowed in plan files; write the value out in full",
-                *self.marks().get(used_at, _position(node)),  # type: ignore[misc]
-            )
-        self.seen.add(id(node))
-        if len(path) > _MAX_DEPTH:
-            raise YamlProblem(f"nesting deeper than {_MAX_DEPTH} levels", *_position(node))
-        ctag = node.ctag
-        # an implicit tag is one of the shared Tags (its suffix is the whole tag); an explicit one may use a handle
-        tag = ctag.suffix if ctag.handle is None else str(ctag)
-        kind = type(node)
-        if kind is ScalarNode:
-            return self._scalar(node, tag)
-        if kind is MappingNode:
-            if tag != _MAP:
-                raise self._tag_error(node, tag)
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.build(key_node, path)
-                if isinstance(key, (dict, list)):
-                    raise YamlProblem("a key must be a plain word, not a list or mapping", *_position(key_node))
-                key = "" if key is None else str(key)
-                if key in result:
-                    line, column = _position(key_node)
-                    raise YamlProblem(f'duplicate key "{key}"', line, column)
-                child = (*path, key)
-                self.mark(child, key_node)
-                result[key] = self.build(value_node, child)
-            return result
-        if kind is SequenceNode:
-            if tag != _SEQ:
-                raise self._tag_error(node, tag)
-            items = []
-            for index, item in enumerate(node.value):
-                child = (*path, index)
-                self.mark(child, item)
-                items.append(self.build(item, child))
-            return items
-        raise self._tag_error(node, tag)  # pragma: no cover - ruamel has no other node kinds
-
-    @staticmethod
-    def _tag_error(node: Node, tag: str) -> YamlProblem:
-        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-        return YamlProblem(f"YAML tag {shown} is not allowed in plan files; remove it", *_position(node))
-
-    def _scalar(self, node: ScalarNode, tag: str) -> Any:
-        text: str = node.value
-        if tag in _PLAIN_TEXT:
-            return text
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return text.lower() in ("true", "yes", "on", "y")
-        if tag == _INT:
-            cleaned = text.replace("_", "")
-            try:
-                number = int(cleaned, 0) if cleaned[:2].lower() in ("0x", "0o", "0b") else int(cleaned)
-            except ValueError:
-                return text
-            return number if str(number) == text else YamlInt(number, text)
-        if tag == _FLOAT:
-            spelled = text.lower().lstrip("+-")
-            try:
-                number = float("inf") if spelled in (".inf", ".nan") else float(text.replace("_", ""))
-            except ValueError:
-                return text
-            if not math.isfinite(number):
-                raise YamlProblem(
-                    f'"{text}" is not a usable number (too large, infinite or not a number)', *_position(node)
-                )
-            return number if repr(number) == text else YamlFloat(number, text)
-        raise self._tag_error(node, tag)
-
-
 def _remembering(base: type) -> type:
     """A number type that remembers how it was written, so `id: 1.10` stays "1.10" (not 1.1) and `id: 007`
     stays "007" where text is expected, and is an ordinary number everywhere else."""
@@ -351,89 +164,11 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _nesting_bound(text: str) -> tuple[int, int] | None:
-    """The position of the first place that may nest deeper than _MAX_PRECHECK_DEPTH, or None.
-
-    A block node is indented further than its parent (or follows "- " on the same line), so block depth is at
-    most the longest run of spaces and dashes starting a line; flow depth is counted bracket by bracket.
-    """
-    for match in _BLOCK_PREFIX.finditer(text):
-        if len(match.group()) > _MAX_PRECHECK_DEPTH:
-            return _line_col(text, match.start())
-    if text.count("[") + text.count("{") <= _MAX_PRECHECK_DEPTH:
-        return None
-    depth, quote = 0, ""
-    for offset, char in enumerate(text):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char in "[{":
-            depth += 1
-            if depth > _MAX_PRECHECK_DEPTH:
-                return _line_col(text, offset)
-        elif char in "]}":
-            depth = max(depth - 1, 0)
-    return None
-
-
 def parse_text(text: str) -> Document:
     """Parse one YAML document from `text`; raise YamlProblem with a position on anything unacceptable."""
-    deep = _nesting_bound(text)
-    if deep is not None:
-        raise YamlProblem(f"nesting deeper than {_MAX_DEPTH} levels", *deep)
-    marker = _CONFLICT.search(text)
-    if marker:
-        line, column = _line_col(text, marker.start())
-        raise YamlProblem(
-            f"git merge conflict marker {marker.group(1)[:7]}: resolve the conflict, keep one version and "
-            "delete the marker lines",
-            line,
-            column,
-            rule="conflict-marker",
-        )
-    try:
-        node = _compose(text)
-    except _SecondDocument as second:
-        raise YamlProblem(
-            "the file holds more than one YAML document (---); keep one per file", second.mark.line + 1, 1
-        ) from None
-    except ComposerError as error:
-        if error.problem and "another document" in error.problem and error.problem_mark:
-            raise YamlProblem(
-                "the file holds more than one YAML document (---); keep one per file", error.problem_mark.line + 1, 1
-            ) from None
-        raise YamlProblem(f"invalid YAML: {error.problem or error}", *_mark(error)) from None
-    except MarkedYAMLError as error:
-        line, column = _mark(error)
-        problem = error.problem or str(error).splitlines()[0]
-        context = f" {error.context}" if error.context and error.context != problem else ""
-        raise YamlProblem(f"invalid YAML: {problem}{context}", line, column) from None
-    except YAMLError as error:  # e.g. a reader error for a control character
-        message = " ".join(str(error).split())
-        found = re.search(r"line (\d+), column (\d+)", message)
-        position = getattr(error, "position", None)
-        if found:
-            line, column = int(found[1]), int(found[2])
-        elif isinstance(position, int):
-            line, column = _line_col(text, position)
-        else:
-            line, column = 1, 1
-        raise YamlProblem(f"invalid YAML: {message.split(' in ')[0]}", line, column) from None
-    builder = _Builder()
-    if node is None:
-        builder.positions.append(1 << 32 | 1)
-        builder.paths.append(())
-        return Document(None, builder.marks(), text)
-    builder.mark((), node)
-    data = builder.build(node, ())
-    return Document(data, builder.marks(), text)
+    from .yamlparse import parse_text as parse  # ruamel.yaml is imported only when a file has to be parsed
 
-
-def _mark(error: MarkedYAMLError) -> tuple[int, int]:
-    mark = error.problem_mark or error.context_mark
-    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return parse(text)
 
 
 def read_bytes(path: Path) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,20 @@ _markdown = None
 
 def markdown_html(text: str | None) -> Markup:
     """A note's Markdown as HTML. Raw HTML is escaped, images are off (no external requests), unsafe links dropped."""
-    global _markdown
     if not text:
         return Markup("")
+    return Markup(_markdown_cached(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _markdown_cached(text: str) -> str:
+    # a note appears on its action's page, its plan's page and each owner's page: render it once
+    global _markdown
     if _markdown is None:
         from markdown_it import MarkdownIt
 
         _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
-    return Markup(_markdown.render(text))
+    return _markdown.render(text)
 
 
 def md_cell(text: Any) -> str:
@@ -44,7 +51,12 @@ def md_text(text: Any) -> str:
 @pass_context
 def url(context: Any, target: str) -> str:
     """`target` (relative to the site root) as a link relative to the page being rendered."""
-    here = posixpath.dirname(context["page_path"])
+    return _relative(target, posixpath.dirname(context["page_path"]))
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative(target: str, here: str) -> str:
+    # pages link to the same few folders thousands of times; relpath is slow enough to show in a large report
     return posixpath.relpath(target, here or ".")
 
 
