@@ -1,0 +1,159 @@
+"""The cache (cache.py) must never change what a command prints: cached and uncached runs are byte-identical,
+an edit is seen at once, and a cache that is corrupt, foreign or unwritable is ignored."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from actiontrack.cache import Cache, digest
+from actiontrack.load import load_workspace
+
+from .conftest import AS_OF, BUNDLED_PLANS, REPO
+
+SCRIPT = Path(sys.executable).parent / "actiontrack"
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate import generate  # noqa: E402
+
+
+def run(args: list[str], cwd: Path, cache_dir: Path | None, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, **env}
+    environ.pop("ACTIONTRACK_NO_CACHE", None)
+    if cache_dir is None:
+        environ["ACTIONTRACK_NO_CACHE"] = "1"
+    else:
+        environ["ACTIONTRACK_CACHE_DIR"] = str(cache_dir)
+    return subprocess.run([str(SCRIPT), *args], cwd=cwd, env=environ, capture_output=True, text=True, check=False)
+
+
+COMMANDS = [
+    ["lint", "--as-of", AS_OF],
+    ["lint", "--as-of", AS_OF, "--format", "json"],
+    ["lint", "--as-of", AS_OF, "--format", "sarif", "--select", "overdue,missing-outcome"],
+    ["status", "--as-of", AS_OF],
+    ["status", "--as-of", AS_OF, "--all", "--owner", "joel-matthews"],
+    ["status", "--as-of", AS_OF, "--json"],
+    ["validate"],
+]
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled plans plus a synthetic plan large enough for parallel parsing (2,000 actions)."""
+    root = tmp_path_factory.mktemp("cached-repo")
+    generate(2000, root)
+    for item in BUNDLED_PLANS.iterdir():
+        if item.is_dir():
+            shutil.copytree(item, root / "plans" / item.name)
+    bundled_owners = (BUNDLED_PLANS / "owners.yaml").read_text(encoding="utf-8").split("owners:\n", 1)[1]
+    with open(root / "plans" / "owners.yaml", "a", encoding="utf-8") as registry:
+        registry.write(bundled_owners)
+    return root
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=[" ".join(a) for a in COMMANDS])
+def test_cached_runs_print_exactly_what_uncached_runs_print(repository: Path, tmp_path: Path, args: list[str]):
+    uncached = run(args, repository, None)
+    assert uncached.returncode in (0, 1), uncached.stderr
+    assert uncached.stdout or uncached.stderr  # something to compare
+    cold = run(args, repository, tmp_path)
+    warm = run(args, repository, tmp_path)
+    for cached in (cold, warm):
+        assert (cached.stdout, cached.stderr, cached.returncode) == (
+            uncached.stdout,
+            uncached.stderr,
+            uncached.returncode,
+        )
+    assert any(tmp_path.rglob("*.pickle")), "the cached runs should have written the cache"
+
+
+def test_an_edit_is_seen_by_the_next_run(repository: Path, tmp_path: Path):
+    work = tmp_path / "repo"
+    shutil.copytree(repository / "plans" / "health-wellbeing-2022-23", work / "plans" / "health-wellbeing-2022-23")
+    shutil.copy(repository / "plans" / "owners.yaml", work / "plans" / "owners.yaml")
+    cache = tmp_path / "cache"
+    args = ["lint", "--as-of", AS_OF, "--format", "json"]
+    before = run(args, work, cache)
+    assert run(args, work, cache).stdout == before.stdout
+    action = next((work / "plans" / "health-wellbeing-2022-23" / "actions").glob("5.b-*.yaml"))
+    text = action.read_text(encoding="utf-8")
+    action.write_text(text + "outcome: Fewer people report feeling isolated.\n", encoding="utf-8")
+    after = run(args, work, cache)
+    assert after.stdout == run(args, work, None).stdout
+    assert after.stdout != before.stdout  # 5.b's missing-outcome finding is gone
+    assert "5.b" in before.stdout and '"missing-outcome"' in before.stdout
+    status_before = run(["status", "--as-of", AS_OF], work, cache).stdout
+    action.write_text(text.replace("owners:", "status: complete\nowners:", 1), encoding="utf-8")
+    status_after = run(["status", "--as-of", AS_OF], work, cache).stdout
+    assert status_after == run(["status", "--as-of", AS_OF], work, None).stdout
+    assert status_after != status_before
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path: Path):
+    cache = tmp_path / "cache"
+    args = ["lint", str(BUNDLED_PLANS), "--as-of", AS_OF, "--format", "json"]
+    expected = run(args, REPO, None).stdout
+    assert run(args, REPO, cache).stdout == expected
+    entries = list(cache.rglob("*.pickle"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"\x80\x05not a pickle")
+    assert run(args, REPO, cache).stdout == expected
+    for entry in cache.rglob("*.pickle"):
+        entry.write_bytes(entry.read_bytes()[:10])  # truncated
+    result = run(args, REPO, cache)
+    assert (result.stdout, result.returncode) == (expected, 1)
+    assert "Traceback" not in result.stderr
+
+
+def test_a_cache_folder_others_can_write_to_is_not_read(tmp_path: Path):
+    """Entries are pickles: one planted by another user must never be loaded."""
+    cache = Cache(tmp_path / "repo-cache")
+    cache.put("results", "k", {"value": 1})
+    assert cache.get("results", "k") == {"value": 1}
+    os.chmod(tmp_path / "repo-cache", 0o777)
+    assert Cache(tmp_path / "repo-cache").get("results", "k") is None
+    os.chmod(tmp_path / "repo-cache", 0o700)
+    assert Cache(tmp_path / "repo-cache").get("results", "k") == {"value": 1}
+
+
+def test_the_cache_lives_outside_the_repository_and_can_be_turned_off(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("ACTIONTRACK_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cache = Cache.for_repository(REPO)
+    assert cache.directory is not None and str(cache.directory).startswith(str(tmp_path / "xdg" / "actiontrack"))
+    monkeypatch.setenv("ACTIONTRACK_NO_CACHE", "1")
+    assert not Cache.for_repository(REPO).enabled
+
+
+def test_an_unwritable_cache_is_not_an_error(tmp_path: Path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    result = run(["lint", str(BUNDLED_PLANS), "--as-of", AS_OF, "--format", "json"], REPO, blocker)
+    assert result.stdout == run(["lint", str(BUNDLED_PLANS), "--as-of", AS_OF, "--format", "json"], REPO, None).stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_the_parallel_cached_load_equals_the_plain_one(repository: Path, tmp_path: Path, monkeypatch):
+    """Over 1,500 files the loader uses worker processes and the cache; the workspace must be the same."""
+    monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path))
+    plain = load_workspace([repository / "plans"])
+    for _ in range(2):  # cold (parsed by workers, cached), then warm (from the cache)
+        cached = load_workspace([repository / "plans"], use_cache=True)
+        assert [p.slug for p in cached.plans] == [p.slug for p in plain.plans]
+        assert [a.action for a in cached.actions] == [a.action for a in plain.actions]
+        assert [a.path for a in cached.actions] == [a.path for a in plain.actions]
+        assert [a.doc.marks.items() for a in cached.actions] == [a.doc.marks.items() for a in plain.actions]
+        assert cached.problems == plain.problems
+    assert len(plain.actions) == 2044
+
+
+def test_digest_is_length_prefixed():
+    assert digest("ab", "c") != digest("a", "bc")
+    assert pickle.loads(pickle.dumps(Cache(None))).directory is None
