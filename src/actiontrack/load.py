@@ -296,7 +296,7 @@ def _parse_unit(
     fresh: dict[str, tuple[str, _Parsed]] = {}
     results: dict[str, _Parsed | Problem] = {}
     for name in names:
-        path = directory / name if name == PLAN_FILE else directory / ACTIONS_DIR / name
+        path = file_in(directory, name)
         if progress is not None and name != PLAN_FILE:
             progress.advance()
         try:
@@ -495,7 +495,7 @@ def load_workspace(
         for shard, names in _units(all_names)
     ]
     if progress is not None:
-        progress.start(sum(len(names) - (PLAN_FILE in names) for names in found.folders.values()))
+        progress.start(sum(_action_count(names) for names in found.folders.values()))
     parsed: dict[Path, dict[str, _Parsed | Problem]] = {folder: {} for folder in found.folders}
     with gc_paused():
         for folder, results in _parse_units(units, found.file_count, progress):
@@ -535,9 +535,14 @@ def _cached_unit(
     return {name: cached[name][1] for name in names}
 
 
+def _action_count(names: list[str]) -> int:
+    """How many of a folder's file names are action files (what the progress bar counts)."""
+    return len(names) - (PLAN_FILE in names)
+
+
 def _parse_job(unit: tuple[Path, str, list[str], dict, Cache]) -> tuple[Path, int, dict[str, _Parsed | Problem]]:
     folder, shard, names, context, cache = unit
-    return folder, len(names) - (PLAN_FILE in names), _parse_unit(folder, shard, names, context, cache)
+    return folder, _action_count(names), _parse_unit(folder, shard, names, context, cache)
 
 
 def _parse_units(
@@ -550,7 +555,7 @@ def _parse_units(
             pending.append(unit)
             continue
         if progress is not None:
-            for _ in range(len(unit[2]) - (PLAN_FILE in unit[2])):
+            for _ in range(_action_count(unit[2])):
                 progress.advance()
         yield unit[0], reused
     workers = min(len(pending), os.cpu_count() or 1, 8)
