@@ -34,8 +34,11 @@ def test_validate_ok(make_repo):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('id: "1.a"\ntitle: [broken\n', ":3:1: invalid YAML"),
-        ('id: "1.a"\ntitle: A\nowners: 5\n', ":3:1: owners: Input should be a valid list"),
+        ('id: "1.a"\ntitle: [broken\n', ':2:8: this "[" is never closed'),
+        (
+            'id: "1.a"\ntitle: A\nowners: 5\n',
+            ':3:1: owners: expected a list (one "- " line per item), not the number 5',
+        ),
         ('id: "1.a"\ntitle: A\nownres: []\n', ':3:1: unknown key "ownres"; did you mean "owners"?'),
         ('id: "1.a"\npriority: "9"\ntitle: A\n', ':2:1: unknown priority "9"'),
         ('id: "1.a"\ntitle: A\ndue: someday\n', ':3:1: due: "someday" is not a date'),
@@ -90,7 +93,7 @@ def test_status_with_a_broken_file_shows_the_rest_and_exits_1(make_repo):
     result = run(repo, "status", "--json", "--as-of", "2023-06-30")
     assert result.exit_code == 1
     assert [a["id"] for a in json.loads(result.stdout)["actions"]] == ["1.a"]
-    assert "2-b.yaml:3:1: invalid YAML" in result.stderr
+    assert '2-b.yaml:2:8: this "[" is never closed' in result.stderr
 
 
 def test_version():

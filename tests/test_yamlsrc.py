@@ -66,8 +66,46 @@ def test_conflict_marker_names_its_line():
 def test_syntax_error_position():
     found = problem("id: 1\ntitle: [unclosed\nwhat: x\n")
     assert found.rule == "yaml-syntax"
-    assert found.message.startswith("invalid YAML")
-    assert found.line >= 2
+    assert found.message == 'this "[" is never closed; end it with "]" and put commas between its items'
+    assert (found.line, found.column) == (2, 8)  # at the bracket, not where the parser gave up
+
+
+# Parser errors in plain words, at the place to mend: (text, line, column, start of the message)
+PLAIN_WORDS = [
+    ('id: "1.a\ntitle: x\nwhat: y\n', 1, 5, 'this quote (") is never closed'),
+    ("id: '1.a\ntitle: x\n", 1, 5, "this quote (') is never closed"),
+    ("actuals: {a: 1\ntitle: x\n", 1, 10, 'this "{" is never closed'),
+    ("id: x\n  title: y\n", 2, 3, "this line is indented differently"),
+    ("milestones:\n  - text: a\n   due: b\n", 3, 4, "this line is indented differently"),
+    ("title: Note: this\n", 1, 12, "a colon followed by a space inside a value"),
+    ("milestones:\n\t- text: a\n", 2, 1, "a tab character here"),
+    ('title: "x" y\n', 1, 12, "text after the closing quote"),
+    ('title: "a\\qb"\n', 1, 10, '"\\q" is not a valid escape'),
+    ("outcome: |x\n  text\n", 1, 11, "after | or > only"),
+    ("a: *x\n", 1, 4, "YAML aliases (*name) are not allowed"),
+    ("c:\n  <<: {a: 1}\n", 2, 3, "YAML merge keys (<<) are not allowed"),
+    ("id: x\n- y\n", 2, 1, "a list item where a key was expected"),
+    ("title: @home\n", 1, 8, 'text cannot start with "@"'),
+    ("title: * bullet\n", 1, 8, 'text cannot start with "*"'),
+    ("a: 1\n...\nb: 2\n", 3, 1, "text after the end of the document"),
+    ("a: x\x07y\n", 1, 5, "the file holds a control character (U+0007)"),
+    ('a: "\\e[2J"\n', 1, 4, "the file holds a control character (U+001B)"),
+    ("a: [b, c]d\n", 1, 10, 'text after the closing "]"'),
+    ("id: x\nsome words here\n", 2, 1, 'this line has no "key:"'),
+    ("a: 1234567890123456789012\n", 1, 4, '"12345678901234567890…" is too large a number'),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message"), PLAIN_WORDS)
+def test_parser_errors_in_plain_words(text, line, column, message):
+    found = problem(text)
+    assert (found.line, found.column, found.message[: len(message)]) == (line, column, message)
+    assert "while scanning" not in found.message and "invalid YAML" not in found.message
+
+
+def test_values_are_bounded_before_composing():
+    found = problem("- 1\n" * 100_001)
+    assert found.message == "the file holds more than 100,000 values; a plan file holds a few hundred"
 
 
 def test_duplicate_keys_are_refused():
@@ -101,7 +139,7 @@ def test_utf8_bom_and_crlf_are_fine(tmp_path):
 
 def test_control_character():
     found = problem("id: 1\nwhat: x\ntitle: a\x07b\n")
-    assert found.message.startswith("invalid YAML")
+    assert found.message == "the file holds a control character (U+0007) here; remove it"
     assert (found.line, found.column) == (3, 9)
 
 

@@ -40,7 +40,8 @@ from .discover import (
     targets,
 )
 from .model import Action, Config, Owner, OwnersFile, Plan
-from .yamlsrc import Document, YamlProblem, parse_bytes, read_bytes, read_document
+from .schema_words import plain_message
+from .yamlsrc import Document, YamlProblem, parse_bytes, read_bytes, read_document, real_folder, shown
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class Problem:
 
 @functools.lru_cache(maxsize=256)
 def _resolved(path: Path) -> Path:
-    return path.resolve()
+    """The path with its folders resolved; a file that is a link keeps its own name."""
+    return path.resolve() if path.name in ("", ".", "..") else path.parent.resolve() / path.name
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
@@ -130,9 +132,10 @@ class Workspace:
 
 
 def did_you_mean(value: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
-    """'; did you mean "x"?' for the closest candidate, or "" when none is close."""
-    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=cutoff)
-    return f'; did you mean "{close[0]}"?' if close else ""
+    """'; did you mean "x"?' for the closest candidate (ignoring case), or "" when none is close."""
+    by_lower = {candidate.lower(): candidate for candidate in candidates}
+    close = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=cutoff)
+    return f'; did you mean "{by_lower[close[0]]}"?' if close else ""
 
 
 def load_config(root: Path) -> tuple[Config, Path | None, Document | None]:
@@ -140,7 +143,7 @@ def load_config(root: Path) -> tuple[Config, Path | None, Document | None]:
     if not path.is_file():
         return Config(), None, None
     try:
-        doc = read_document(path)
+        doc = read_document(path, root.resolve())
     except YamlProblem as problem:
         raise UsageError(Problem(path, problem.line, problem.column, problem.message).format()) from None
     try:
@@ -189,7 +192,7 @@ def dotted(loc: Sequence[str | int]) -> str:
 
 def validation_problems(error: ValidationError, doc: Document, path: Path, model: type[BaseModel]) -> list[Problem]:
     problems = []
-    for item in error.errors(include_url=False, include_input=False):
+    for item in error.errors(include_url=False):
         loc = tuple(part for part in item["loc"] if isinstance(part, (str, int)))
         kind = item["type"]
         where = dotted(loc)
@@ -198,13 +201,15 @@ def validation_problems(error: ValidationError, doc: Document, path: Path, model
             holder = _model_at(model, loc)
             known = sorted(holder.model_fields) if holder else []
             hint = did_you_mean(key, known) or (f"; known keys: {', '.join(known)}" if known else "")
-            message = f'unknown key "{key}"{hint}'
+            message = f'unknown key "{shown(key)}"{hint}'
         elif kind == "missing":
             message = f'missing required key "{loc[-1]}"' + (f" in {dotted(loc[:-1])}" if len(loc) > 1 else "")
         elif kind in ("deadline", "period", "month"):
             message = f"{where}: {item['msg']}"
         else:
-            message = f"{where}: {item['msg']}" if where else item["msg"]
+            holder = _model_at(model, (*loc, "")) if kind in ("model_type", "dict_type") else None
+            said = plain_message(item, _example_keys(holder) if holder else None) or item["msg"]
+            message = f"{where}: {said}" if where else said
         line, column = doc.locate(loc if kind != "missing" else loc[:-1])
         problems.append(
             Problem(path, line, column, message, "unparseable-deadline" if kind == "deadline" else "schema")
@@ -215,9 +220,9 @@ def validation_problems(error: ValidationError, doc: Document, path: Path, model
 # ---- loading -------------------------------------------------------------------------------------------------
 
 
-def _read(path: Path, problems: list[Problem]) -> Document | None:
+def _read(path: Path, problems: list[Problem], inside: Path) -> Document | None:
     try:
-        return read_document(path)
+        return read_document(path, inside)
     except YamlProblem as problem:
         problems.append(Problem(path, problem.line, problem.column, problem.message, problem.rule))
     except OSError as error:
@@ -227,7 +232,8 @@ def _read(path: Path, problems: list[Problem]) -> Document | None:
 
 def _validate(model: type[BaseModel], doc: Document, path: Path, context: dict, problems: list[Problem]) -> Any:
     if not isinstance(doc.data, dict):
-        what = "empty" if doc.data is None else f"a {type(doc.data).__name__}, not a mapping of keys"
+        what = "empty" if doc.data is None else "a list" if isinstance(doc.data, list) else "a single value"
+        what += "" if doc.data is None else ", not a set of keys"
         problems.append(Problem(path, 1, 1, f"the file is {what}; expected keys such as {_example_keys(model)}"))
         return None
     try:
@@ -242,10 +248,10 @@ def _example_keys(model: type[BaseModel]) -> str:
     return ", ".join(f'"{name}"' for name in (required or list(model.model_fields)[:3]))
 
 
-def load_owners(path: Path, problems: list[Problem]) -> tuple[dict[str, Owner], Document | None]:
+def load_owners(path: Path, problems: list[Problem], inside: Path) -> tuple[dict[str, Owner], Document | None]:
     if not path.is_file():
         return {}, None
-    doc = _read(path, problems)
+    doc = _read(path, problems, inside)
     if doc is None:
         return {}, None
     registry = _validate(OwnersFile, doc, path, {}, problems)
@@ -287,10 +293,20 @@ def _parse(path: Path, raw: bytes, model: type[BaseModel], context: dict) -> _Pa
     return _Parsed(value, doc, [(p.line, p.column, p.message, p.rule) for p in found])
 
 
-def _parse_unit(
-    directory: Path, shard: str, names: list[str], context: dict, cache: Cache, progress: Progress | None = None
-) -> dict[str, _Parsed | Problem]:
+class _Unit(typing.NamedTuple):
+    """Some files of one plan folder: what is parsed (and cached) together."""
+
+    folder: Path
+    shard: str
+    names: list[str]
+    context: dict
+    cache: Cache
+    inside: Path  # the repository (resolved): no file may lead out of it
+
+
+def _parse_unit(unit: _Unit, progress: Progress | None = None) -> dict[str, _Parsed | Problem]:
     """Parse these files of one plan folder (plan.yaml and/or actions), reusing cached results for unchanged ones."""
+    directory, shard, names, context, cache, inside = unit
     key = _unit_key(directory, shard, context, cache)
     cached: dict[str, tuple[str, _Parsed]] = cache.get("parsed", key) or {}
     fresh: dict[str, tuple[str, _Parsed]] = {}
@@ -300,7 +316,7 @@ def _parse_unit(
         if progress is not None and name != PLAN_FILE:
             progress.advance()
         try:
-            raw = read_bytes(path)
+            raw = read_bytes(path, inside)
         except YamlProblem as problem:
             results[name] = Problem(path, problem.line, problem.column, problem.message, problem.rule)
             continue
@@ -439,6 +455,12 @@ def find_files(paths: Sequence[Path] = (), cwd: Path | None = None) -> Inventory
         root = find_root(cwd)
         config, config_path, config_doc = load_config(root)
         plans_dir = (root / config.plans).resolve()
+        if not plans_dir.is_relative_to(root.resolve()):
+            line, column = config_doc.locate(("plans",)) if config_doc else (1, 1)
+            where = Problem(config_path or root / CONFIG_FILE, line, column, "").format()
+            raise UsageError(
+                f'{where}plans: "{shown(config.plans)}" is outside the repository; name a folder inside it'
+            )
         if not plans_dir.is_dir():
             raise UsageError(
                 f"no plans found: {display_path(plans_dir)} does not exist. Run actiontrack inside a plans "
@@ -480,17 +502,19 @@ def load_workspace(
     With `use_cache`, files unchanged since an earlier run are not parsed again (see cache.py). A large
     repository is parsed by one process per core."""
     found = inventory or find_files(paths, cwd)
+    real_folder.cache_clear()  # folders may have become links since an earlier load in this process
     problems: list[Problem] = []
     for directory in found.bad_folders:  # the folder name is the plan's id in links, report pages and `--plan`
         message = f'plan folder "{directory.name}": name it with lower-case letters, digits and hyphens'
         problems.append(Problem(directory / PLAN_FILE, 1, 1, message))
     owners_path = found.plans_dir / OWNERS_FILE
-    owners, owners_doc = load_owners(owners_path, problems)
+    inside = found.root.resolve()
+    owners, owners_doc = load_owners(owners_path, problems, inside)
     context = {"fy_start": found.config.financial_year_start}
     cache = cache or Cache.for_repository(found.root, use_cache)
     found.remember_settings(cache)
     units = [
-        (folder, shard, names, context, cache if folder not in found.subset else Cache(None))
+        _Unit(folder, shard, names, context, cache if folder not in found.subset else Cache(None), inside)
         for folder, all_names in found.folders.items()
         for shard, names in _units(all_names)
     ]
@@ -517,10 +541,9 @@ def load_workspace(
     )
 
 
-def _cached_unit(
-    folder: Path, shard: str, names: list[str], context: dict, cache: Cache
-) -> dict[str, _Parsed | Problem] | None:
+def _cached_unit(unit: _Unit) -> dict[str, _Parsed | Problem] | None:
     """The unit's results straight from the cache when every file in it is unchanged, else None."""
+    folder, shard, names, context, cache, inside = unit
     if not cache.enabled:
         return None
     cached: dict[str, tuple[str, _Parsed]] | None = cache.get("parsed", _unit_key(folder, shard, context, cache))
@@ -528,7 +551,10 @@ def _cached_unit(
         return None
     for name in names:
         try:
-            if cache.file_digest(file_in(folder, name), read_bytes) != cached[name][0]:
+            if (
+                cache.file_digest(file_in(folder, name), functools.partial(read_bytes, inside=inside))
+                != cached[name][0]
+            ):
                 return None
         except (OSError, YamlProblem):
             return None
@@ -540,28 +566,27 @@ def _action_count(names: list[str]) -> int:
     return len(names) - (PLAN_FILE in names)
 
 
-def _parse_job(unit: tuple[Path, str, list[str], dict, Cache]) -> tuple[Path, int, dict[str, _Parsed | Problem]]:
-    folder, shard, names, context, cache = unit
-    return folder, _action_count(names), _parse_unit(folder, shard, names, context, cache)
+def _parse_job(unit: _Unit) -> tuple[Path, int, dict[str, _Parsed | Problem]]:
+    return unit.folder, _action_count(unit.names), _parse_unit(unit)
 
 
 def _parse_units(
-    units: list[tuple[Path, str, list[str], dict, Cache]], file_count: int, progress: Progress | None
+    units: list[_Unit], file_count: int, progress: Progress | None
 ) -> Iterable[tuple[Path, dict[str, _Parsed | Problem]]]:
     pending = []
     for unit in units:
-        reused = _cached_unit(*unit)
+        reused = _cached_unit(unit)
         if reused is None:
             pending.append(unit)
             continue
         if progress is not None:
-            for _ in range(_action_count(unit[2])):
+            for _ in range(_action_count(unit.names)):
                 progress.advance()
-        yield unit[0], reused
+        yield unit.folder, reused
     workers = min(len(pending), os.cpu_count() or 1, 8)
-    if sum(len(unit[2]) for unit in pending) < PARALLEL_FROM or workers < 2:
-        for folder, shard, names, context, cache in pending:
-            yield folder, _parse_unit(folder, shard, names, context, cache, progress)
+    if sum(len(unit.names) for unit in pending) < PARALLEL_FROM or workers < 2:
+        for unit in pending:
+            yield unit.folder, _parse_unit(unit, progress)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

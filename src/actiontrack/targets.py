@@ -8,6 +8,7 @@ placeholder that someone meant to fill in.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -44,6 +45,8 @@ def parse_target(text: str) -> ParsedTarget:
     if not match:
         return ParsedTarget(None, None, direction, placeholder=bool(_PLACEHOLDER.match(text)))
     number = float(match["number"].replace(",", ""))
+    if not math.isfinite(number):  # hundreds of digits: no target, and JSON has no Infinity
+        return ParsedTarget(None, None, direction, placeholder=False)
     if match["percent"]:
         unit: str | None = "%"
     else:

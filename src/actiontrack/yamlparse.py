@@ -17,7 +17,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
-from .yamlsrc import Document, Marks, Path_, YamlFloat, YamlInt, YamlProblem, _line_col
+from .yamlsrc import Document, Marks, Path_, YamlFloat, YamlInt, YamlProblem, _line_col, shown
+from .yamlwords import MERGE, ParserError, control_character, plain
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -30,6 +31,15 @@ _MAX_DEPTH = 64
 # nest deeper than this is refused before it is composed. No plan file comes near it.
 _MAX_PRECHECK_DEPTH = 1000
 _BLOCK_PREFIX = re.compile(r"^[ \t?-]*", re.MULTILINE)
+# A plan file holds a few hundred values; composing costs about 7 µs a value, so a file of millions (still under
+# 10 MB) would take many seconds and gigabytes. Values are bounded before composing by counting what separates
+# them (lines, commas, "- "), and exactly while building.
+MAX_VALUES = 100_000
+_TOO_MANY = f"the file holds more than {MAX_VALUES:,} values; a plan file holds a few hundred"
+_MAX_DIGITS = 15  # beyond this an integer cannot be a count of anything in a plan, nor survive a float
+# Control characters other than tab and newline: the reader refuses them written raw; this catches the escapes
+# ("\0", "\e", "\x1b"), which could rewrite a reader's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 
@@ -115,6 +125,8 @@ class _Builder:
 
     def mark(self, path: Path_, node: Node) -> None:
         mark = node.start_mark
+        if len(self.paths) >= MAX_VALUES:
+            raise YamlProblem(_TOO_MANY, mark.line + 1, mark.column + 1)
         self.paths.append(path)
         self.positions.append((mark.line + 1) << 32 | (mark.column + 1))
 
@@ -167,12 +179,18 @@ class _Builder:
 
     @staticmethod
     def _tag_error(node: Node, tag: str) -> YamlProblem:
+        if tag == _TAG + "merge":
+            return YamlProblem(MERGE, *_position(node))
         shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
         return YamlProblem(f"YAML tag {shown} is not allowed in plan files; remove it", *_position(node))
 
     def _scalar(self, node: ScalarNode, tag: str) -> Any:
         text: str = node.value
         if tag in _PLAIN_TEXT:
+            if node.style == '"':
+                control = _CONTROL.search(text)
+                if control:
+                    raise YamlProblem(control_character(ord(control.group())), *_position(node))
             return text
         if tag == _NULL:
             return None
@@ -184,6 +202,10 @@ class _Builder:
                 number = int(cleaned, 0) if cleaned[:2].lower() in ("0x", "0o", "0b") else int(cleaned)
             except ValueError:
                 return text
+            if len(cleaned.lstrip("+-0")) > _MAX_DIGITS:
+                raise YamlProblem(
+                    f'"{shown(text, 20)}" is too large a number; write it in quotes if it is text', *_position(node)
+                )
             return number if str(number) == text else YamlInt(number, text)
         if tag == _FLOAT:
             spelled = text.lower().lstrip("+-")
@@ -231,6 +253,8 @@ def parse_text(text: str) -> Document:
     deep = _nesting_bound(text)
     if deep is not None:
         raise YamlProblem(f"nesting deeper than {_MAX_DEPTH} levels", *deep)
+    if text.count("\n") + text.count(",") + text.count("- ") > MAX_VALUES:
+        raise YamlProblem(_TOO_MANY)
     marker = _CONFLICT.search(text)
     if marker:
         line, column = _line_col(text, marker.start())
@@ -252,23 +276,18 @@ def parse_text(text: str) -> Document:
             raise YamlProblem(
                 "the file holds more than one YAML document (---); keep one per file", error.problem_mark.line + 1, 1
             ) from None
-        raise YamlProblem(f"invalid YAML: {error.problem or error}", *_mark(error)) from None
+        raise _plain(error, text) from None
     except MarkedYAMLError as error:
-        line, column = _mark(error)
-        problem = error.problem or str(error).splitlines()[0]
-        context = f" {error.context}" if error.context and error.context != problem else ""
-        raise YamlProblem(f"invalid YAML: {problem}{context}", line, column) from None
-    except YAMLError as error:  # e.g. a reader error for a control character
-        message = " ".join(str(error).split())
-        found = re.search(r"line (\d+), column (\d+)", message)
+        raise _plain(error, text) from None
+    except YAMLError as error:  # a reader error: a character YAML does not accept, e.g. a raw control character
         position = getattr(error, "position", None)
-        if found:
-            line, column = int(found[1]), int(found[2])
-        elif isinstance(position, int):
-            line, column = _line_col(text, position)
-        else:
-            line, column = 1, 1
-        raise YamlProblem(f"invalid YAML: {message.split(' in ')[0]}", line, column) from None
+        character = getattr(error, "character", None)
+        at = _line_col(text, position) if isinstance(position, int) else (1, 1)
+        if isinstance(character, str) and len(character) == 1:
+            character = ord(character)
+        if isinstance(character, int):
+            raise YamlProblem(control_character(character), *at) from None
+        raise YamlProblem(f"invalid YAML: {' '.join(str(error).split()).split(' in ')[0]}", *at) from None
     builder = _Builder()
     if node is None:
         builder.positions.append(1 << 32 | 1)
@@ -279,6 +298,11 @@ def parse_text(text: str) -> Document:
     return Document(data, builder.marks(), text)
 
 
-def _mark(error: MarkedYAMLError) -> tuple[int, int]:
-    mark = error.problem_mark or error.context_mark
-    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+def _plain(error: MarkedYAMLError, text: str) -> YamlProblem:
+    def position(mark: Any) -> tuple[int, int] | None:
+        return (mark.line + 1, mark.column + 1) if mark is not None else None
+
+    problem_at = position(error.problem_mark) or position(error.context_mark) or (1, 1)
+    said = ParserError(error.problem or "", error.context or "", problem_at, position(error.context_mark), text)
+    message, (line, column) = plain(said)
+    return YamlProblem(message, line, column)

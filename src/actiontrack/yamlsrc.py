@@ -11,6 +11,9 @@ from the nodes ourselves, which lets us:
 
 from __future__ import annotations
 
+import functools
+import os
+import stat
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,6 +162,11 @@ def _decode(raw: bytes) -> str:
     return text
 
 
+def shown(text: str, limit: int = 60) -> str:
+    """User text quoted in a message, cut short: a message names the value, it does not repeat a paragraph."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
 def _line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
@@ -171,12 +179,55 @@ def parse_text(text: str) -> Document:
     return parse(text)
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a plan file; YamlProblem for one too large to be a plan file (OSError if unreadable)."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise YamlProblem(f"the file is {size // (1024 * 1024)} MB; a plan file is a few kilobytes (limit 10 MB)")
-    return path.read_bytes()
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_bytes(path: Path, inside: Path | None = None) -> bytes:
+    """The bytes of a plan file; YamlProblem for one that cannot be a plan file (OSError if unreadable).
+
+    Only a regular file is read: a FIFO would block for ever and a device such as /dev/zero never ends, so the file
+    is opened without blocking and checked before reading. With `inside` (a resolved folder), a file that is, or
+    lies in a folder that is, a link leading out of that folder is refused: a plan must not read what is outside
+    its repository.
+    """
+    if inside is not None:
+        _check_inside(path, inside)
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise YamlProblem("this file is a link to a file that does not exist") from None
+        raise
+    with open(descriptor, "rb") as file:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise YamlProblem("this is not an ordinary file; a plan file must be a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise YamlProblem(
+                f"the file is {info.st_size // (1024 * 1024)} MB; a plan file is a few kilobytes (limit 10 MB)"
+            )
+        return file.read(MAX_FILE_BYTES + 1)
+
+
+def _check_inside(path: Path, inside: Path) -> None:
+    prefix = os.path.join(inside, "")
+    if not real_folder(os.path.dirname(path)).startswith(prefix):
+        raise YamlProblem(
+            "this file is in a folder that is a link to a folder outside the repository; "
+            "replace the link with the folder itself"
+        )
+    if not os.path.islink(path):
+        return
+    if not os.path.exists(path):
+        raise YamlProblem("this file is a link to a file that does not exist")
+    if not os.path.realpath(path).startswith(prefix):
+        raise YamlProblem("this file is a link to a file outside the repository; replace the link with the file itself")
+
+
+@functools.lru_cache(maxsize=1024)
+def real_folder(folder: str) -> str:
+    """A folder's real path; remembered, since a plan folder holds many files (links are fixed for one run)."""
+    return os.path.join(os.path.realpath(folder), "")
 
 
 def parse_bytes(raw: bytes) -> Document:
@@ -184,6 +235,6 @@ def parse_bytes(raw: bytes) -> Document:
     return parse_text(_decode(raw))
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path, inside: Path | None = None) -> Document:
     """Read and parse a YAML file; raise YamlProblem (or OSError for an unreadable file)."""
-    return parse_bytes(read_bytes(path))
+    return parse_bytes(read_bytes(path, inside))

@@ -1,0 +1,82 @@
+"""Validation errors in plain words: what was expected and what the file holds, without pydantic's vocabulary.
+
+pydantic says "Input should be a valid dictionary or instance of Milestone"; an officer editing a file needs
+"milestones[0]: expected keys such as "text", not a single value". Each pydantic error type has a sentence here;
+user text quoted back is cut short (`shown`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .yamlsrc import shown
+
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+_PATTERN_HELP = {
+    _SLUG: 'use lower-case letters, digits and hyphens, such as "planning-policy"',
+    r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$": 'use letters, digits, dots, hyphens and underscores, such as "1.a" or "19"',
+}
+
+
+def what_it_is(value: Any) -> str:
+    """A YAML value's kind, as a person editing the file would call it."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of keys"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, (int, float)):
+        return f"the number {shown(str(value), 20)}"
+    return f'"{shown(str(value))}"'
+
+
+def _slug_of(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def plain_message(item: dict[str, Any], example_keys: str | None) -> str | None:
+    """A plain sentence for one pydantic error, or None where pydantic's own words are already plain."""
+    kind = item["type"]
+    value = item.get("input")
+    context = item.get("ctx") or {}
+    if kind == "string_type":
+        return f"expected text, not {what_it_is(value)}" + ("; put it in quotes" if isinstance(value, bool) else "")
+    if kind == "list_type":
+        return f'expected a list (one "- " line per item), not {what_it_is(value)}'
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        keys = f" such as {example_keys}" if example_keys else ""
+        return f"expected keys{keys}, not {what_it_is(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, not {what_it_is(value)}"
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float", "finite_number"):
+        return f"expected a number, not {what_it_is(value)}"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        low, high = context.get("ge", context.get("gt")), context.get("le", context.get("lt"))
+        bound = f"at least {low}" if low is not None else f"at most {high}"
+        return f"expected a number {bound}, not {what_it_is(value)}"
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+        if not isinstance(value, str):
+            return f"expected one of: {', '.join(allowed)}; not {what_it_is(value)}"
+        from .load import did_you_mean  # the one did-you-mean
+
+        return f"{what_it_is(value)} is not one of: {', '.join(allowed)}{did_you_mean(value, allowed)}"
+    if kind == "string_pattern_mismatch" and value == "":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        pattern = str(context.get("pattern"))
+        help_text = _PATTERN_HELP.get(pattern, f"it must match {pattern}")
+        slug = _slug_of(value) if isinstance(value, str) and pattern == _SLUG else ""
+        hint = f'; perhaps "{slug}"' if slug and slug != value else ""
+        return f"{what_it_is(value)} cannot be used here: {help_text}{hint}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"{what_it_is(value)} is too long (at most {context.get('max_length')} characters)"
+    if kind == "too_short":
+        return f"must list at least {context.get('min_length')} item"
+    return None
