@@ -44,15 +44,20 @@ def serve(directory: Path):
         server.server_close()
 
 
-def open_pages(site: Path, pages: list[str], shots: Path | None = None, axe: bool = True) -> list[dict[str, Any]]:
-    """Load each page in Chromium; return one result per page (see run-pages.js for the keys)."""
+def open_pages(
+    site: Path, pages: list[str], shots: Path | None = None, axe: bool = True, parallel: int = 1
+) -> list[dict[str, Any]]:
+    """Load each page in Chromium, `parallel` at a time; return one result per page, in the order of `pages`
+    (see run-pages.js for the keys)."""
     ensure_dependencies()
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
     with serve(site) as base:
         config = site.parent / f"{site.name}-browser.json"
         config.write_text(
-            json.dumps({"base": base, "pages": pages, "shots": str(shots) if shots else None, "axe": axe})
+            json.dumps(
+                {"base": base, "pages": pages, "shots": str(shots) if shots else None, "axe": axe, "parallel": parallel}
+            )
         )
         result = subprocess.run(
             ["node", str(HERE / "run-pages.js"), str(config)],
@@ -64,4 +69,6 @@ def open_pages(site: Path, pages: list[str], shots: Path | None = None, axe: boo
         )
     if result.returncode != 0:
         raise AssertionError(f"the browser run failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    # one JSON object a line; split on "\n" only: str.splitlines() would also split inside a string at U+2028,
+    # U+2029, U+0085 and other characters that JSON.stringify leaves unescaped
+    return [json.loads(line) for line in result.stdout.split("\n") if line.startswith("{")]
