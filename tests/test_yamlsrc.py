@@ -89,7 +89,7 @@ PLAIN_WORDS = [
     ("title: * bullet\n", 1, 8, 'text cannot start with "*"'),
     ("a: 1\n...\nb: 2\n", 3, 1, "text after the end of the document"),
     ("a: x\x07y\n", 1, 5, "the file holds a control character (U+0007)"),
-    ('a: "\\e[2J"\n', 1, 4, "the file holds a control character (U+001B)"),
+    ('a: "\\e[2J"\n', 1, 4, "text holds a control character (U+001B); remove it"),
     ("a: [b, c]d\n", 1, 10, 'text after the closing "]"'),
     ("id: x\nsome words here\n", 2, 1, 'this line has no "key:"'),
     ("a: 1234567890123456789012\n", 1, 4, '"12345678901234567890…" is too large a number'),

@@ -333,12 +333,12 @@ def show(
     workspace = _load(paths)
     _check_choice(plan, [p.slug for p in workspace.plans], "--plan", "plan")
     matches = [a for a in derive(workspace, day).select(plan=plan) if a.id == action_id]
+    _print_problems(workspace)  # first: a broken file may be the action asked for
     if not matches:
         _fail(f'no action "{action_id}"' + (f" in plan {plan}" if plan else ""), EXIT_PROBLEMS)
     if len(matches) > 1:
         slugs = ", ".join(a.plan_slug for a in matches)
         _fail(f'action "{action_id}" is in several plans ({slugs}): choose one with --plan')
-    _print_problems(workspace)
     if as_json:
         from .views.records import action_detail
 
@@ -347,6 +347,8 @@ def show(
         from .views.show import render_action
 
         render_action(matches[0], workspace, day, _console())
+    if workspace.problems:
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 @app.command()

@@ -45,8 +45,13 @@ def find_root(start: Path) -> Path:
     return here
 
 
+def _present(path: Path) -> bool:
+    """Whether there is anything at `path` (a FIFO or a dangling link counts: loading says what is wrong with it)."""
+    return os.path.lexists(path) and not path.is_dir()
+
+
 def _is_plan_dir(path: Path) -> bool:
-    return (path / PLAN_FILE).is_file() or (path / ACTIONS_DIR).is_dir()
+    return _present(path / PLAN_FILE) or (path / ACTIONS_DIR).is_dir()
 
 
 def plan_dirs(plans_dir: Path) -> list[Path]:
@@ -63,7 +68,7 @@ def targets(paths: Iterable[Path]) -> tuple[dict[Path, set[Path] | None], Path]:
         path = raw.resolve()
         if not path.exists():
             raise UsageError(f"{raw}: no such file or folder")
-        if path.is_file():
+        if not path.is_dir():
             if path.name == PLAN_FILE:
                 found, only = [path.parent], None
             elif path.parent.name == ACTIONS_DIR:
@@ -99,7 +104,7 @@ def folder_files(directory: Path, only: set[Path] | None) -> list[str]:
         found = []
     if only is not None:
         found = [name for name in found if (directory / ACTIONS_DIR / name).resolve() in only]
-    names = [PLAN_FILE] if (directory / PLAN_FILE).is_file() else []
+    names = [PLAN_FILE] if _present(directory / PLAN_FILE) else []
     return names + sorted(found, key=natural_key)
 
 

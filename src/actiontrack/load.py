@@ -190,11 +190,28 @@ def dotted(loc: Sequence[str | int]) -> str:
     return text
 
 
+def _misspelt(items: list[Any], model: type[BaseModel]) -> set[tuple[str | int, ...]]:
+    """Where a required key is missing because it was misspelt: the unknown key says so, the missing one need not."""
+    found = set()
+    for item in items:
+        loc = tuple(item["loc"])
+        if item["type"] == "extra_forbidden" and isinstance(loc[-1], str):
+            holder = _model_at(model, loc)
+            required = [name for name, info in holder.model_fields.items() if info.is_required()] if holder else []
+            close = difflib.get_close_matches(loc[-1].lower(), required, n=1, cutoff=0.6)
+            found.update((*loc[:-1], name) for name in close)
+    return found
+
+
 def validation_problems(error: ValidationError, doc: Document, path: Path, model: type[BaseModel]) -> list[Problem]:
     problems = []
-    for item in error.errors(include_url=False):
+    items = error.errors(include_url=False)
+    misspelt = _misspelt(items, model)
+    for item in items:
         loc = tuple(part for part in item["loc"] if isinstance(part, (str, int)))
         kind = item["type"]
+        if kind == "missing" and loc in misspelt:
+            continue
         where = dotted(loc)
         if kind == "extra_forbidden":
             key = str(loc[-1])
@@ -456,7 +473,7 @@ def find_files(paths: Sequence[Path] = (), cwd: Path | None = None) -> Inventory
         config, config_path, config_doc = load_config(root)
         plans_dir = (root / config.plans).resolve()
         if not plans_dir.is_relative_to(root.resolve()):
-            line, column = config_doc.locate(("plans",)) if config_doc else (1, 1)
+            line, column = _value_position(config_doc, ("plans",)) if config_doc else (1, 1)
             where = Problem(config_path or root / CONFIG_FILE, line, column, "").format()
             raise UsageError(
                 f'{where}plans: "{shown(config.plans)}" is outside the repository; name a folder inside it'
@@ -471,6 +488,17 @@ def find_files(paths: Sequence[Path] = (), cwd: Path | None = None) -> Inventory
     folders = {d: folder_files(d, only) for d, only in sorted(chosen.items()) if d not in bad}
     subset = {d for d, only in chosen.items() if only is not None}
     return Inventory(root, plans_dir, config, config_path, config_doc, folders, subset, bad)
+
+
+def _value_position(doc: Document, path: tuple[str, ...]) -> tuple[int, int]:
+    """Where the value of a `key: value` line starts (marks hold the key's position)."""
+    line, column = doc.locate(path)
+    text = doc.text.split("\n")[line - 1] if doc.text else ""
+    colon = text.find(":", column - 1)
+    if colon < 0:
+        return line, column
+    rest = text[colon + 1 :]
+    return line, colon + 2 + len(rest) - len(rest.lstrip())
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from .dates import DateError, When, parse_month, parse_when
 from .targets import parse_target
+from .yamlsrc import shown
 
 DEFAULT_FY_START = 4
 
@@ -54,6 +55,26 @@ def _to_when(value: Any, info: ValidationInfo) -> When:
     except DateError as error:
         raise PydanticCustomError("deadline", str(error)) from None
 
+
+def _to_day(value: Any) -> Any:
+    """One day written as YYYY-MM-DD (kept as text by the YAML reader, so the deadline grammar checks it)."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("day", "expected a date written as YYYY-MM-DD, e.g. 2022-04-01")
+    try:
+        when = parse_when(value, DEFAULT_FY_START)
+    except DateError as error:
+        if "real date" in str(error) or "years" in str(error):
+            raise PydanticCustomError("day", str(error)) from None
+        when = None
+    if when is None or when.kind != "iso" or when.start is None:
+        raise PydanticCustomError("day", f'"{shown(value)}" is not a date; write it as YYYY-MM-DD, e.g. 2022-04-01')
+    return when.start
+
+
+#: One day, such as a plan's own start or end.
+Day = Annotated[dt.date, BeforeValidator(_to_day)]
 
 #: A deadline or period as written ("2022/23", "March 2023", "ongoing"), parsed into a `When`.
 WhenText = Annotated[
@@ -113,8 +134,8 @@ class Plan(Strict):
     title: Text
     organisation: str | None = None
     period: WhenText | None = Field(None, description='as written, e.g. "2022/23" or "2021 – 2023"')
-    starts: dt.date | None = Field(None, description="overrides the start derived from period")
-    ends: dt.date | None = Field(None, description="overrides the end derived from period")
+    starts: Day | None = Field(None, description="overrides the start derived from period")
+    ends: Day | None = Field(None, description="overrides the end derived from period")
     reporting: Cadence = "quarterly"
     source: str | None = Field(None, description="where the plan came from, e.g. the published document")
     priorities: list[Priority] = Field(default_factory=list)

@@ -15,7 +15,9 @@ from .yamlsrc import shown
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 _PATTERN_HELP = {
     _SLUG: 'use lower-case letters, digits and hyphens, such as "planning-policy"',
-    r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$": 'use letters, digits, dots, hyphens and underscores, such as "1.a" or "19"',
+    r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$": (
+        'start with a letter or digit, then use letters, digits, dots, hyphens and underscores, such as "1.a" or "19"'
+    ),
 }
 
 
@@ -71,8 +73,9 @@ def plain_message(item: dict[str, Any], example_keys: str | None) -> str | None:
         pattern = str(context.get("pattern"))
         help_text = _PATTERN_HELP.get(pattern, f"it must match {pattern}")
         slug = _slug_of(value) if isinstance(value, str) and pattern == _SLUG else ""
-        hint = f'; perhaps "{slug}"' if slug and slug != value else ""
-        return f"{what_it_is(value)} cannot be used here: {help_text}{hint}"
+        if slug and slug != value:  # the example gives way to the value mended
+            help_text = f'{help_text.split(", such as")[0]}; perhaps "{slug}"'
+        return f"{what_it_is(value)} cannot be used here: {help_text}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":

@@ -190,7 +190,8 @@ class _Builder:
             if node.style == '"':
                 control = _CONTROL.search(text)
                 if control:
-                    raise YamlProblem(control_character(ord(control.group())), *_position(node))
+                    code = ord(control.group())
+                    raise YamlProblem(f"text holds a control character (U+{code:04X}); remove it", *_position(node))
             return text
         if tag == _NULL:
             return None

@@ -146,6 +146,8 @@ YamlFloat = _remembering(float)
 
 
 def _decode(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_like_utf16(raw[:200]):
+        raise YamlProblem("the file is UTF-16 text; save it as UTF-8")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -163,8 +165,21 @@ def _decode(raw: bytes) -> str:
 
 
 def shown(text: str, limit: int = 60) -> str:
-    """User text quoted in a message, cut short: a message names the value, it does not repeat a paragraph."""
+    """User text quoted in a message: cut short (a message names the value, it does not repeat a paragraph), and
+    with any character a terminal would act on (control, invisible, bidi) written as an escape such as \\u202e."""
+    if not text.isprintable():
+        text = "".join(char if char.isprintable() else _escape(char) for char in text)
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """Text saved as UTF-16 without a byte-order mark: every other byte of ASCII text is NUL."""
+    return len(head) >= 8 and (head[0::2].count(0) > len(head) * 0.4 or head[1::2].count(0) > len(head) * 0.4)
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -198,10 +213,11 @@ def read_bytes(path: Path, inside: Path | None = None) -> bytes:
         if os.path.islink(path):
             raise YamlProblem("this file is a link to a file that does not exist") from None
         raise
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        raise YamlProblem("this is not an ordinary file; a plan file must be a regular file")
     with open(descriptor, "rb") as file:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise YamlProblem("this is not an ordinary file; a plan file must be a regular file")
         if info.st_size > MAX_FILE_BYTES:
             raise YamlProblem(
                 f"the file is {info.st_size // (1024 * 1024)} MB; a plan file is a few kilobytes (limit 10 MB)"

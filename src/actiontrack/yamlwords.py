@@ -7,6 +7,7 @@ context) and says what is wrong and how to mend it. Anything unmatched keeps the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +28,11 @@ class ParserError:
         line = self.line_text(at[0])
         return line[at[1] - 1] if 0 < at[1] <= len(line) else ""
 
+    def offset(self, at: Mark) -> int:
+        """The offset in the text of a 1-based line and column."""
+        lines = self.text.split("\n")
+        return sum(len(line) + 1 for line in lines[: at[0] - 1]) + at[1] - 1
+
     def line_text(self, number: int) -> str:
         lines = self.text.split("\n")
         return lines[number - 1] if 0 < number <= len(lines) else ""
@@ -36,6 +42,7 @@ QUOTE_NOT_CLOSED = "this quote ({q}) is never closed; end the text with a matchi
 INDENT = "this line is indented differently from the lines around it; line up keys of the same level"
 TAB = "a tab character here; indent with spaces, not tabs"
 ALIAS = "YAML aliases (*name) are not allowed in plan files; write the value out in full"
+_KEY_WITHOUT_SPACE = re.compile(r"\s*(?:-\s+)?([A-Za-z_][\w.-]*):[^\s:]")
 MERGE = "YAML merge keys (<<) are not allowed in plan files; write the keys out in full"
 
 
@@ -67,10 +74,13 @@ def _unclosed_bracket(error: ParserError) -> tuple[str, Mark] | None:
 
 
 def _bad_escape(error: ParserError) -> tuple[str, Mark] | None:
-    if "unknown escape character" not in error.problem:
+    if "escape c" not in error.problem:  # "unknown escape character", "invalid Unicode character escape code"
         return None
     line, column = error.problem_at
-    escape = error.line_text(line)[column - 1 : column + 1]
+    text = error.line_text(line)
+    column = text.rfind("\\", 0, column) + 1 or column  # at the backslash
+    escape = re.match(r"\\(?:x[0-9A-Fa-f]{0,2}|u[0-9A-Fa-f]{0,4}|U[0-9A-Fa-f]{0,8}|.?)", text[column - 1 :])
+    escape = escape.group() if escape else text[column - 1 : column + 1]
     return (
         f'"{escape}" is not a valid escape in double-quoted text; write \\\\ for a backslash, or use single quotes',
         (line, column),
@@ -110,6 +120,12 @@ def _colon(error: ParserError) -> tuple[str, Mark] | None:
 def _missing_colon(error: ParserError) -> tuple[str, Mark] | None:
     if "could not find expected ':'" not in error.problem or error.context_at is None:
         return None
+    key = _KEY_WITHOUT_SPACE.match(error.line_text(error.context_at[0]))
+    if key:
+        return (
+            f'no space after "{key.group(1)}:"; put a space between a key\'s colon and its value',
+            error.context_at,
+        )
     return (
         'this line has no "key:"; add the key, or indent the line further to continue the text above',
         error.context_at,
@@ -122,6 +138,9 @@ def _after_closing(error: ParserError) -> tuple[str, Mark] | None:
     line, column = error.problem_at
     before = error.line_text(line)[: column - 1].rstrip()
     if before.endswith(('"', "'")):
+        opening = _opening_quote(error.text, error.offset((line, len(before))))
+        if opening is not None and opening[0] < line:  # the quote ran on over lines: it was never closed
+            return QUOTE_NOT_CLOSED.format(q=before[-1]), opening
         return (
             "text after the closing quote; put the whole value inside the quotes (inside single quotes, "
             "write '' for a quote)",
@@ -132,6 +151,24 @@ def _after_closing(error: ParserError) -> tuple[str, Mark] | None:
     if error.char((line, column)) == "-" and error.problem == "did not find expected key":
         return "a list item where a key was expected; check the indentation of this line", (line, column)
     return INDENT, (line, column)
+
+
+def _opening_quote(text: str, closing: int) -> Mark | None:
+    """Where the quoted text closed at offset `closing` was opened (escaped quotes skipped)."""
+    quote = text[closing]
+    at = closing - 1
+    while at >= 0:
+        if text[at] == quote:
+            if quote == '"' and at > 0 and text[at - 1] == "\\":
+                at -= 2
+                continue
+            if quote == "'" and at > 0 and text[at - 1] == "'":
+                at -= 2
+                continue
+            line = text.count("\n", 0, at) + 1
+            return line, at - (text.rfind("\n", 0, at) + 1) + 1
+        at -= 1
+    return None
 
 
 def _block_header(error: ParserError) -> tuple[str, Mark] | None:
