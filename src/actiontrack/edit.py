@@ -4,17 +4,24 @@ Every edit (1) checks the file with the safe reader first (so a hostile or broke
 (2) changes it through ruamel.yaml's round-trip loader set to the file's own indentation, quoting and line endings,
 so every line it did not mean to change stays byte-identical, (3) validates the result against the model, and
 (4) writes it to a temporary file in the same folder, fsyncs it and renames it over the original. A crash or kill at
-any moment leaves either the old file or the new one, never half of one.
+any moment leaves either the old file or the new one, never half of one. Commands that write several files (import,
+init) write them all first and rename them into place only then, undoing the renames made if one fails: an edit that
+fails for any reason leaves the repository as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import io
+import math
 import os
 import re
+import secrets
+import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -91,26 +98,190 @@ def _newline(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
-def atomic_write(path: Path, content: str | bytes) -> None:
-    """Write `content` (text is written as UTF-8) to `path` so readers see the old file or the new one, never a mix."""
+def _about(path: Path, error: OSError) -> OSError:
+    """`error` naming the file the user asked for, not the temporary file the failing call was given."""
+    return OSError(error.errno, error.strerror or str(error), str(path))
+
+
+def _stage(path: Path, content: str | bytes) -> Path:
+    """`content` (text as UTF-8) written in full and fsynced to a new temporary file beside `path`, with the mode
+    `path` has (or, for a new file, the usual umask mode: mkstemp makes 0600 files)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise _about(path, error) from error
+    temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        # mkstemp makes 0600 files: keep an existing file's mode, or give a new one the usual umask mode
         os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~current_umask())
-        os.replace(temporary, path)
+    except OSError as error:
+        _discard(temporary)
+        raise _about(path, error) from error
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        _discard(temporary)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
+    return temporary
+
+
+def _rename(source: Path, target: Path, named: Path) -> None:
     try:
-        os.fsync(directory)  # make the rename itself durable
+        os.replace(source, target)
+    except OSError as error:
+        raise _about(named, error) from error
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make renames in `folder` durable. Best effort: the change is made by then, so failing here (a file system or
+    platform that cannot open a folder) must not report the write as failed."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
     finally:
-        os.close(directory)
+        os.close(descriptor)
+
+
+def atomic_write(path: Path, content: str | bytes, *, expect: bytes | None = None) -> None:
+    """Write `content` (text is written as UTF-8) to `path` so readers see the old file or the new one, never a mix.
+
+    With `expect`, the file must still hold exactly those bytes when the new one is renamed over it: a change made
+    by someone else since it was read is refused with an EditError, not overwritten. Any failure (a full disk, a
+    read-only folder, an interrupt) leaves `path` as it was and no temporary file behind.
+    """
+    temporary = _stage(path, content)
+    try:
+        if expect is not None and _current_bytes(path) != expect:
+            raise EditError(
+                f"{display_path(path)}: the file was changed by something else while this edit was being made; "
+                "nothing was written: run the command again"
+            )
+        _rename(temporary, path, path)
+    except BaseException:
+        _discard(temporary)
+        raise
+    _sync_folder(path.parent)
+
+
+def _current_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _about(path, error) from error
+
+
+def _backup_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.bak")
+
+
+def _make_folders(folder: Path, created: list[Path]) -> None:
+    """Create `folder` and any missing parents, noting in `created` each one made here."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.is_dir():
+            break
+        missing.append(parent)
+    for parent in reversed(missing):
+        created.append(parent)  # noted first: an interrupt just after mkdir must still remove it
+        try:
+            parent.mkdir()
+        except FileExistsError as error:
+            created.remove(parent)
+            if not parent.is_dir():
+                raise _about(parent, error) from error
+        except OSError as error:
+            created.remove(parent)
+            raise _about(parent, error) from error
+
+
+def write_all(files: Mapping[Path, str | bytes], remove: Iterable[Path] = ()) -> None:
+    """Write several files (text as UTF-8) and remove others as one change: all of it happens, or none of it does.
+
+    Every file is first written in full and fsynced to a temporary file beside its target (creating the folders it
+    needs), so a full disk, a read-only folder or an interrupt while writing changes nothing: the temporary files
+    and the new folders are removed. Only then are they renamed into place, each file about to be replaced or
+    removed being kept under a hard link (or a copy) first; should a rename fail or be interrupted, the renames made
+    so far are undone, the removed files put back and the new folders removed.
+    """
+    remove = list(remove)
+    created: list[Path] = []
+    staged: list[tuple[Path, Path]] = []
+    backups: dict[Path, Path] = {}  # backup -> the file it keeps
+    undo: list[tuple[Path, Path | None]] = []  # (file, its backup or None for a new file), in the order made
+    try:
+        for path, content in files.items():
+            _make_folders(path.parent, created)
+            staged.append((path, _stage(path, content)))
+        # every file is written: from here on the repository changes, and is put back should anything fail
+        for path in remove:
+            backup = _backup_name(path)
+            backups[backup] = path
+            undo.append((path, backup))
+            _rename(path, backup, path)
+        for path, temporary in staged:
+            if path.exists():
+                backup = _backup_name(path)
+                backups[backup] = path  # noted first: a copy cut short is removed, never put back
+                try:
+                    os.link(path, backup)
+                except OSError:
+                    shutil.copy2(path, backup)
+                undo.append((path, backup))
+            else:
+                undo.append((path, None))
+            _rename(temporary, path, path)
+    except BaseException as error:
+        lost = _undo(undo)
+        for _, temporary in staged:
+            _discard(temporary)
+        for backup in backups:
+            if backup not in lost:
+                _discard(backup)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if lost:
+            reason = (error.strerror or str(error)) if isinstance(error, OSError) else "interrupted"
+            kept = "; ".join(f"{backups[b]} is kept as {b}" for b in lost)
+            raise OSError(
+                getattr(error, "errno", None), f"{reason}, and the change could not be undone: {kept}"
+            ) from error
+        if isinstance(error, OSError):
+            raise OSError(error.errno, f"{error.strerror or error}; nothing was written", error.filename) from error
+        raise
+    for backup in backups:
+        _discard(backup)
+    for folder in dict.fromkeys([*(p.parent for p in files), *(p.parent for p in remove)]):
+        _sync_folder(folder)
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def _undo(steps: list[tuple[Path, Path | None]]) -> list[Path]:
+    """Put back each file changed by write_all, newest change first; return the backups that could not be."""
+    lost = []
+    for path, backup in reversed(steps):
+        try:
+            if backup is None:
+                path.unlink(missing_ok=True)
+            elif backup.exists():
+                os.replace(backup, path)
+        except OSError:
+            if backup is not None:
+                lost.append(backup)
+    return lost
 
 
 @functools.cache
@@ -200,6 +371,8 @@ def parse_actuals(pairs: list[str], action: Action) -> dict[str, int | float]:
             actuals[name] = _number(value.strip())
         except ValueError:
             raise EditError(f'--actual: "{value}" is not a number', 2) from None
+        if not math.isfinite(actuals[name]):
+            raise EditError(f'--actual: "{value}" is not a usable number (too large, infinite or not a number)', 2)
     return actuals
 
 
@@ -220,6 +393,7 @@ def update_action(
     """Add (or with `replace`, replace) one reporting period's update of an action, and optionally its status."""
     fy_start = workspace.config.financial_year_start
     plan, source = find_action(workspace, action_id, plan_slug)
+    _check_plan_file(workspace, plan)
     label, span = reporting_period(plan, period, fy_start)
     if rag is not None and rag not in RAGS:
         raise EditError(f'--rag: "{rag}" is not one of {", ".join(RAGS)}', 2)
@@ -227,7 +401,11 @@ def update_action(
         raise EditError(f'--status: "{status}" is not one of {", ".join(STATUSES)}', 2)
     values = parse_actuals(list(actuals), source.action)
     path = source.path
-    raw = path.read_bytes().decode("utf-8")
+    original = _read_for_edit(path)
+    try:
+        raw = original.decode("utf-8")
+    except UnicodeDecodeError:
+        raise EditError(f"{display_path(path)}: the file is not UTF-8 text; fix it first") from None
     bom = raw.startswith(BOM)
     before = raw[1:] if bom else raw
     check_action_text(before, path, fy_start)  # refuse to touch a file that is not valid now
@@ -257,11 +435,35 @@ def update_action(
     if status is not None:
         edits.append(_status_edit(lines, data, status, _newline(before)))
     after = apply_edits(lines, edits)
-    check_action_text(after, path, fy_start)
+    try:
+        check_action_text(after, path, fy_start)
+    except EditError as error:
+        raise EditError(f"the update would make the file invalid, so nothing was written:\n{error}") from None
     result = EditResult(path, before, after)
     if not dry_run and result.changed:
-        atomic_write(path, (BOM if bom else "") + after)
+        atomic_write(path, (BOM if bom else "") + after, expect=original)
     return result
+
+
+def _read_for_edit(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise EditError(
+            f"{display_path(path)}: the file has gone since the plans were read; nothing was written"
+        ) from None
+    except OSError as error:
+        raise EditError(f"{display_path(path)}: cannot read: {error.strerror or error}") from None
+
+
+def _check_plan_file(workspace: Workspace, plan: PlanSource) -> None:
+    """Refuse to edit a plan whose plan.yaml does not read: its priorities, period and reporting are unknown."""
+    if plan.plan is not None:
+        return
+    broken = [p for p in workspace.problems if p.path.resolve() == plan.path.resolve()]
+    if broken:
+        lines = "\n".join(p.format() for p in broken)
+        raise EditError(f"{display_path(plan.path)} is invalid; fix it first:\n{lines}")
 
 
 def _lines(text: str) -> list[str]:
@@ -413,6 +615,7 @@ def new_action(
     if not plans:
         raise EditError(f'no plan "{plan_slug}"; plans: {", ".join(p.slug for p in workspace.plans)}', 2)
     plan = plans[0]
+    _check_plan_file(workspace, plan)
     known = [p.id for p in (plan.plan.priorities if plan.plan else [])]
     if known and priority is None:
         raise EditError(f"--priority is required: this plan's priorities are {', '.join(known)}", 2)
@@ -441,8 +644,7 @@ def new_action(
     if path.exists() or any(p.name.startswith(f"{action_id}-") for p in path.parent.glob("*.y*ml")):
         raise EditError(f"{display_path(path)}: a file for action {action_id} already exists")
     if not dry_run:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, text)
+        write_all({path: text})  # also removes the actions/ folder again if it made it and the write fails
     return EditResult(path, "", text)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from .dates import DateError, parse_when
@@ -31,10 +32,10 @@ from .edit import (
     _round_trip,
     _slug,
     apply_edits,
-    atomic_write,
     check_action_text,
     schema_comment,
     splice_item,
+    write_all,
 )
 from .load import OWNERS_FILE, PLAN_FILE, Workspace, display_path
 from .model import Owner, OwnersFile
@@ -185,8 +186,13 @@ def read_table(path: Path, sheet: str | None = None) -> list[list[str]]:
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
     if suffix not in (".csv", ".tsv", ".tab", ".txt"):
-        raise ImportProblem(f"{path}: unknown table type {suffix or '(none)'}; use .csv, .tsv or .xlsx")
-    raw = path.read_bytes()
+        raise ImportProblem(f"unknown table type {suffix or '(none)'}; use .csv, .tsv or .xlsx")
+    if sheet is not None:
+        raise ImportProblem(f"--sheet {sheet!r}: only an Excel workbook has sheets; this table is {suffix}")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ImportProblem(f"cannot read the table: {error.strerror or error}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -194,14 +200,18 @@ def read_table(path: Path, sheet: str | None = None) -> list[list[str]]:
             text = raw.decode("cp1252")  # what Excel writes for "CSV" on Windows
         except UnicodeDecodeError as error:
             raise ImportProblem(
-                f"{path}: not UTF-8 or Windows-1252 text (byte 0x{raw[error.start]:02x}); save the table as CSV UTF-8"
+                f"not UTF-8 or Windows-1252 text (byte 0x{raw[error.start]:02x}); save the table as CSV UTF-8"
             ) from None
     if suffix in (".tsv", ".tab", ".txt"):
         delimiter = "\t"
     else:  # Excel in many European locales writes ";" between cells
         sample = text[:4096]
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [list(row) for row in reader]
+    except csv.Error as error:
+        raise ImportProblem(f"not a readable {suffix[1:].upper()} table: line {reader.line_num}: {error}") from None
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
@@ -213,10 +223,12 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportProblem(f"{path}: not a readable Excel workbook ({error})") from None
+        raise ImportProblem(f"not a readable Excel workbook ({error})") from None
+    except Exception as error:  # a damaged workbook fails deep inside openpyxl, with XML and other errors
+        raise ImportProblem(f"not a readable Excel workbook ({type(error).__name__}: {error})") from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise ImportProblem(f"{path}: no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}")
+            raise ImportProblem(f"no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}")
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         rows = []
         for values in worksheet.iter_rows(values_only=True):
@@ -234,6 +246,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
                     cells.append(str(value))
             rows.append(cells)
         return rows
+    except ImportProblem:
+        raise
+    except Exception as error:  # a damaged sheet is only read (and fails) here, the workbook being read lazily
+        raise ImportProblem(f"not a readable Excel workbook ({type(error).__name__}: {error})") from None
     finally:
         workbook.close()
 
@@ -501,29 +517,31 @@ def import_table(
     owners = dict(workspace.owners)
     plan_dir = workspace.plans_dir / plan_slug
     files: dict[Path, str] = {}
+    removed: list[Path] = []  # with --force, files of the same actions under an older name
     seen: set[str] = set()
     for row in data_rows:
         if row.cells["id"] in seen:
             result.notes.append(f"row {row.number}: not imported: id {row.cells['id']} appears twice in the table")
             continue
         seen.add(row.cells["id"])
+        row_owners = dict(owners)  # names this row proposes join the registry only if the row is imported
+        proposed: list[Owner] = []
         owner_ids: list[str] = []
         for key in ("owners", "partners"):
-            for found in split_owners(row.cells.get(key, ""), owners, owner_separator) if key in row.cells else []:
+            for found in split_owners(row.cells.get(key, ""), row_owners, owner_separator) if key in row.cells else []:
                 if isinstance(found, tuple):
-                    proposal = propose_owner(found[0], owners)
-                    existing = owners.get(proposal.id)
-                    if existing is None:
-                        owners[proposal.id] = proposal
-                        result.new_owners.append(proposal)
+                    proposal = propose_owner(found[0], row_owners)
+                    if proposal.id not in row_owners:
+                        row_owners[proposal.id] = proposal
+                        proposed.append(proposal)
                     found = proposal.id
                 if key == "owners" and found not in owner_ids:
                     owner_ids.append(found)
         document = action_document(row, owner_ids, fy_start, result.notes)
         if "partners" in row.cells:
             partner_ids = [
-                f if isinstance(f, str) else propose_owner(f[0], owners).id
-                for f in split_owners(row.cells["partners"], owners, owner_separator)
+                f if isinstance(f, str) else propose_owner(f[0], row_owners).id
+                for f in split_owners(row.cells["partners"], row_owners, owner_separator)
             ]
             document.insert(list(document).index("owners") + 1, "partners", CommentedSeq(partner_ids))
             document["partners"].fa.set_flow_style()
@@ -540,11 +558,14 @@ def import_table(
         if existing_files and not force:
             result.skipped.append(display_path(existing_files[0], workspace.root))
             continue
-        for old in existing_files:
-            if old != path and not dry_run:
-                old.unlink()
+        removed += [old for old in existing_files if old != path]
         files[path] = text
+        owners = row_owners
+        result.new_owners += proposed
         result.actions += 1
+    if not result.actions and not result.skipped:
+        listed = "\n".join(result.notes)
+        raise ImportProblem(f"no row could be imported:\n{listed}")
 
     plan_path = plan_dir / PLAN_FILE
     if not plan_path.exists() or force:
@@ -552,9 +573,7 @@ def import_table(
     if result.new_owners:
         files[workspace.plans_dir / OWNERS_FILE] = _owners_text(workspace, result.new_owners)
     if not dry_run:
-        for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, text)
+        write_all(files, remove=removed)  # all of them or, should one fail, none
     result.written = sorted(files)
     for owner in result.new_owners:
         names = [o.name.lower() for o in workspace.owners.values()]
@@ -584,8 +603,18 @@ def _plan_text(title: str, table: Path, rows: list[Row], fy_start: int) -> str:
 def _owners_text(workspace: Workspace, new: list[Owner]) -> str:
     """The owners registry with the new entries appended in the file's own style; every other line is kept."""
     path = workspace.plans_dir / OWNERS_FILE
-    before = path.read_text(encoding="utf-8") if path.exists() else "owners:\n"
-    yaml, data = _round_trip(before.replace("\r\n", "\n"))
+    shown = display_path(path, workspace.root)
+    # a registry that does not parse is refused, not rewritten (one that parses but breaks the schema is caught below)
+    unreadable = [p for p in workspace.problems if p.rule == "yaml-syntax" and p.path.resolve() == path.resolve()]
+    if unreadable:
+        lines = "\n".join(p.format() for p in unreadable)
+        raise ImportProblem(f"the table names new owners, but {shown} is invalid; fix it first:\n{lines}")
+    try:
+        before = path.read_text(encoding="utf-8") if path.exists() else "owners:\n"
+        parse_text(before)  # the safe reader first, as for every edit
+        yaml, data = _round_trip(before.replace("\r\n", "\n"))
+    except (OSError, UnicodeDecodeError, YamlProblem, YAMLError) as error:  # changed since it was loaded
+        raise ImportProblem(f"the table names new owners, but {shown} cannot be read ({error}); fix it first") from None
     if data is None:
         yaml, data = _round_trip("owners: []\n")
         before = "owners: []\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .edit import SCHEMA_DIR, atomic_write, schema_documents
+from .edit import SCHEMA_DIR, schema_documents, write_all
 from .report import packaged_templates
 
 
@@ -24,13 +24,12 @@ def starter_files() -> dict[str, bytes]:
 
 
 def init_repository(directory: Path) -> list[str]:
-    """Write the starter files into `directory` (created if needed); refuse if any of them exists already."""
+    """Write the starter files into `directory` (created if needed); refuse if any of them exists already.
+
+    All of them or none: a write that fails leaves no half-made repository that a second `init` would refuse."""
     files = starter_files()
     clashes = sorted(name for name in files if (directory / name).exists())
     if clashes:
         raise InitProblem(f"{directory} already has: {', '.join(clashes)}; nothing was written")
-    for name, content in files.items():
-        target = directory / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, content)
+    write_all({directory / name: content for name, content in files.items()})
     return sorted(files)
