@@ -206,6 +206,9 @@ def main() -> int:
         rows.append(("`status` (bundled, `--no-cache`) / `import typer`", f"{cold_status_ratio:.2f}x", "-", "info"))
         tables.append(_table("Start-up", list(startup.values()), floor, "import typer"))
 
+        print("corpus of broken and hostile inputs", file=sys.stderr)
+        rows.append(_corpus_row(Path(tmp) / "corpus"))
+
         for size in sizes:
             repo = Path(tmp) / f"repo-{size}"
             generate(size, repo)
@@ -276,6 +279,20 @@ def main() -> int:
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0 if all(verdict != "**miss**" for *_, verdict in rows) else 1
+
+
+def _corpus_row(folder: Path) -> tuple[str, str, str, str]:
+    """Each case of tests/corpus run once, one at a time: its wall time (the tests hold its CPU time)."""
+    sys.path.insert(0, str(REPO))
+    from tests.test_corpus import CASES, run_case
+
+    scratch = folder / "scratch"
+    scratch.mkdir(parents=True)
+    walls = sorted((run_case(case, folder / case["name"], scratch).wall, case["name"]) for case in CASES)
+    slowest, name = walls[-1]
+    median = statistics.median(wall for wall, _ in walls)
+    measured = f"median {median:.2f} s, slowest {slowest:.2f} s ({name})"
+    return (f"corpus, {len(walls)} cases: wall time of one case", measured, "< 2 s", _verdict(slowest < 2))
 
 
 def _verdict(ok: bool) -> str:

@@ -78,6 +78,56 @@ class DateError(ValueError):
     """A deadline or period that the grammar does not know; the message names the text."""
 
 
+QUOTE_LIMIT = 60  # characters of the text an error message quotes: a pasted paragraph must not flood the output
+
+
+def _quote(text: str) -> str:
+    """`text` in double quotes for an error message: one line, at most QUOTE_LIMIT characters, and no character a
+    terminal would act on (control or invisible characters are shown as YAML escapes, e.g. \\x1b, \\u202e)."""
+    shown: list[str] = []
+    length = 0
+    for char in text:
+        if not char.isprintable():
+            code = ord(char)
+            char = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+        if length + len(char) > QUOTE_LIMIT - 1:
+            shown.append("…")
+            break
+        shown.append(char)
+        length += len(char)
+    return '"' + "".join(shown) + '"'
+
+
+def _described(value: object) -> str:
+    """What a value that is not text is, in the words of a plan file (as schema_words says it), not Python's."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, (int, float)):
+        return f"the number {_quote(str(value))[1:-1]}"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of keys"
+    return "a value that is not text"
+
+
+def _out_of_years(text: str) -> DateError:
+    return DateError(f"{_quote(text)} is outside the years actiontrack can handle (1 to 9999)")
+
+
+def _real_date(text: str, year: int, month: int, day: int) -> date:
+    if not 1 <= year <= 9999:
+        raise _out_of_years(text)
+    if not 1 <= month <= 12:
+        raise DateError(f"{_quote(text)} is not a real date: there is no month {month}")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise DateError(f"{_quote(text)} is not a real date: {calendar.month_name[month]} {year} has {days} days")
+    return date(year, month, day)
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """A span of days, both ends included."""
@@ -156,7 +206,8 @@ def parse_month(value: str | int) -> int:
             return int(text)
         if text in MONTHS:
             return MONTHS[text]
-    raise DateError(f'"{value}" is not a month: write a month name such as "April" or a number 1-12')
+    shown = _quote(value) if isinstance(value, str) else _described(value)
+    raise DateError(f'{shown} is not a month: write a month name such as "April" or a number 1-12')
 
 
 def _single(text: str, fy_start: int) -> When | None:
@@ -171,7 +222,7 @@ def _single(text: str, fy_start: int) -> When | None:
                 month = int(groups["m"]) if groups.get("m") else MONTHS.get(groups.get("month") or "")
                 if not month:
                     continue
-                day = date(int(groups["y"]), month, int(groups["d"]))
+                day = _real_date(text, int(groups["y"]), month, int(groups["d"]))
                 return When(text, kind if kind != "day-month" else "date", day, day)
             if kind == "month":
                 month = MONTHS.get(groups["month"])
@@ -199,11 +250,13 @@ def _single(text: str, fy_start: int) -> When | None:
             if kind == "fy" and first < last <= first + 10:
                 # "2022/24": financial years 2022/23 and 2023/24; it ends with the last one.
                 return When(text, "fy-span", fy_period(first, fy_start).start, fy_period(last - 1, fy_start).end)
-            raise DateError(f'"{text}" is not a financial year: the second year must follow the first, as in "2022/23"')
-        except ValueError as error:  # date() out of range, e.g. 2023-02-30
-            if isinstance(error, DateError):
-                raise
-            raise DateError(f'"{text}" is not a real date ({error})') from None
+            raise DateError(
+                f'{_quote(text)} is not a financial year: the second year must follow the first, as in "2022/23"'
+            )
+        except DateError:
+            raise
+        except ValueError:  # date() beyond year 1 or 9999 (e.g. "0000", "9999/00"); real days are checked above
+            raise _out_of_years(text) from None
     return None
 
 
@@ -217,9 +270,15 @@ def parse_when(value: str | int | date, fy_start: int = 4) -> When:
     """
     if isinstance(value, date):
         return When(value.isoformat(), "iso", value, value)
+    if value is None:
+        raise DateError(f"the date is empty; {HINT}")
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise DateError(f"expected a date written as text, got {type(value).__name__}; {HINT}")
-    return _parse_text(" ".join(str(value).split()), fy_start)
+        raise DateError(f"expected a date written as text, not {_described(value)}; {HINT}")
+    try:
+        text = str(value)
+    except ValueError:  # an int of more digits than Python will write out (sys.get_int_max_str_digits)
+        raise DateError(f"a number thousands of digits long is not a date; {HINT}") from None
+    return _parse_text(" ".join(text.split()), fy_start)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -239,9 +298,9 @@ def _parse_text(text: str, fy_start: int) -> When:
         first, last = _single(span["a"], fy_start), _single(span["b"], fy_start)
         if first and last and first.start and last.end:
             if first.start > last.end:
-                raise DateError(f'"{text}" ends before it starts')
+                raise DateError(f"{_quote(text)} ends before it starts")
             return When(text, "range", first.start, last.end)
-    raise DateError(f'"{text}" is not a date actiontrack understands; {HINT}')
+    raise DateError(f"{_quote(text)} is not a date actiontrack understands; {HINT}")
 
 
 CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "annual": 12}
