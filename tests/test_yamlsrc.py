@@ -87,10 +87,12 @@ PLAIN_WORDS = [
     ("id: x\n- y\n", 2, 1, "a list item where a key was expected"),
     ("title: @home\n", 1, 8, 'text cannot start with "@"'),
     ("title: * bullet\n", 1, 8, 'text cannot start with "*"'),
-    ("a: 1\n...\nb: 2\n", 3, 1, "text after the end of the document"),
+    ("a: 1\n...\nb: 2\n", 3, 1, "the file holds more than one YAML document"),
     ("a: x\x07y\n", 1, 5, "the file holds a control character (U+0007)"),
     ('a: "\\e[2J"\n', 1, 4, "text holds a control character (U+001B); remove it"),
     ("a: [b, c]d\n", 1, 10, 'text after the closing "]"'),
+    ("a: {b: :0}\n", 1, 8, 'text cannot start with ":"'),
+    ("owners: [who?]\n", None, None, None),  # valid YAML 1.2 that the C parser refuses: read by the pure one
     ("id: x\nsome words here\n", 2, 1, 'this line has no "key:"'),
     ("a: 1234567890123456789012\n", 1, 4, '"12345678901234567890…" is too large a number'),
 ]
@@ -98,6 +100,9 @@ PLAIN_WORDS = [
 
 @pytest.mark.parametrize(("text", "line", "column", "message"), PLAIN_WORDS)
 def test_parser_errors_in_plain_words(text, line, column, message):
+    if message is None:
+        assert parse_text(text).data == {"owners": ["who?"]}
+        return
     found = problem(text)
     assert (found.line, found.column, found.message[: len(message)]) == (line, column, message)
     assert "while scanning" not in found.message and "invalid YAML" not in found.message

@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .schema_words import what_it_is
+from .yamlsrc import shown
+
 __all__ = [
     "RECURRING",
     "DateError",
@@ -78,39 +81,14 @@ class DateError(ValueError):
     """A deadline or period that the grammar does not know; the message names the text."""
 
 
-QUOTE_LIMIT = 60  # characters of the text an error message quotes: a pasted paragraph must not flood the output
-
-
 def _quote(text: str) -> str:
-    """`text` in double quotes for an error message: one line, at most QUOTE_LIMIT characters, and no character a
-    terminal would act on (control or invisible characters are shown as YAML escapes, e.g. \\x1b, \\u202e)."""
-    shown: list[str] = []
-    length = 0
-    for char in text:
-        if not char.isprintable():
-            code = ord(char)
-            char = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-        if length + len(char) > QUOTE_LIMIT - 1:
-            shown.append("…")
-            break
-        shown.append(char)
-        length += len(char)
-    return '"' + "".join(shown) + '"'
+    """`text` in double quotes for an error message: one line, cut short, nothing a terminal would act on."""
+    return f'"{shown(text)}"'
 
 
 def _described(value: object) -> str:
-    """What a value that is not text is, in the words of a plan file (as schema_words says it), not Python's."""
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a yes/no value)"
-    if isinstance(value, (int, float)):
-        return f"the number {_quote(str(value))[1:-1]}"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "a set of keys"
-    return "a value that is not text"
+    """What a value that is not text is, in the words of a plan file, not Python's."""
+    return what_it_is(value) if not isinstance(value, str) else "a value that is not text"
 
 
 def _out_of_years(text: str) -> DateError:

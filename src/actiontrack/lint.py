@@ -22,6 +22,7 @@ from .load import (
     natural_key,
 )
 from .rules import REGISTRY, SEVERITIES, Context, Finding, Hit, Rule, Severity, find_rule
+from .yamlsrc import shown
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ def run_lint(
         setting = active(name)
         if setting is not None:
             code = setting.rule.code
+            if not message.isprintable():  # user text quoted in it: one line, nothing a terminal would act on
+                message = shown(message, limit=len(message))
             findings.append(Finding(code, name, setting.severity, message, where, *position, plan, action))
 
     path_ignores = _path_suppressions(workspace)

@@ -54,6 +54,10 @@ class Problem:
     message: str
     rule: str = "schema"
 
+    def __post_init__(self) -> None:
+        if not self.message.isprintable():  # user text quoted in it: one line, nothing a terminal would act on
+            object.__setattr__(self, "message", shown(self.message, limit=len(self.message)))
+
     def format(self, base: Path | None = None) -> str:
         return f"{display_path(self.path, base)}:{self.line}:{self.column}: {self.message}"
 

@@ -40,6 +40,7 @@ _MAX_DIGITS = 15  # beyond this an integer cannot be a count of anything in a pl
 # Control characters other than tab and newline: the reader refuses them written raw; this catches the escapes
 # ("\0", "\e", "\x1b"), which could rewrite a reader's terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
+_SEPARATOR = re.compile("[\x85\u2028\u2029]")
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 
@@ -106,6 +107,27 @@ if CParser is not None:
     _compose = _compose_c
 else:  # pragma: no cover - depends on the platform
     _compose = _compose_pure
+
+
+def _compose_checked(text: str) -> Node | None:
+    """Compose with the C parser; where it refuses, ask the pure-Python one, which follows YAML 1.2 more closely
+    (libyaml refuses `[who?]` and `{b: :0}`, which ruamel.yaml itself writes). Its verdict stands; an error is
+    reported in the C parser's words and positions, which the plain-words rules know."""
+    if _SEPARATOR.search(text):
+        # the C parser (YAML 1.1) ends a line at U+0085, U+2028 and U+2029; YAML 1.2 and editors do not, and the
+        # pure parser follows them, so its values and positions are right (such files are rare; it is slower)
+        return _compose_pure(text)
+    try:
+        return _compose(text)
+    except MarkedYAMLError as error:
+        # a composer error (an alias, a second document) or an escape the C parser refused is refused by both
+        if _compose is _compose_pure or isinstance(error, ComposerError) or "escape" in (error.problem or ""):
+            raise
+        try:
+            return _compose_pure(text)
+        except (YAMLError, RecursionError):
+            pass
+        raise
 
 
 class _SecondDocument(Exception):
@@ -251,6 +273,8 @@ def _nesting_bound(text: str) -> tuple[int, int] | None:
 
 def parse_text(text: str) -> Document:
     """Parse one YAML document from `text`; raise YamlProblem with a position on anything unacceptable."""
+    if "\r" in text:  # YAML reads every line break as "\n"; with one kind, every position below counts lines alike
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     deep = _nesting_bound(text)
     if deep is not None:
         raise YamlProblem(f"nesting deeper than {_MAX_DEPTH} levels", *deep)
@@ -267,7 +291,7 @@ def parse_text(text: str) -> Document:
             rule="conflict-marker",
         )
     try:
-        node = _compose(text)
+        node = _compose_checked(text)
     except _SecondDocument as second:
         raise YamlProblem(
             "the file holds more than one YAML document (---); keep one per file", second.mark.line + 1, 1
@@ -283,11 +307,12 @@ def parse_text(text: str) -> Document:
     except YAMLError as error:  # a reader error: a character YAML does not accept, e.g. a raw control character
         position = getattr(error, "position", None)
         character = getattr(error, "character", None)
-        at = _line_col(text, position) if isinstance(position, int) else (1, 1)
         if isinstance(character, str) and len(character) == 1:
             character = ord(character)
-        if isinstance(character, int):
-            raise YamlProblem(control_character(character), *at) from None
+        if isinstance(character, int) and chr(character) in text:
+            # the reader stops at the first one; its own position counts UTF-8 bytes, not characters
+            raise YamlProblem(control_character(character), *_line_col(text, text.index(chr(character)))) from None
+        at = _line_col(text, position) if isinstance(position, int) else (1, 1)
         raise YamlProblem(f"invalid YAML: {' '.join(str(error).split()).split(' in ')[0]}", *at) from None
     builder = _Builder()
     if node is None:

@@ -151,9 +151,8 @@ def _decode(raw: bytes) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
+        before = raw[: error.start].decode("utf-8-sig", "replace")
+        line, column = _line_col(before, len(before))
         raise YamlProblem(
             f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8",
             line,
@@ -183,6 +182,10 @@ def _looks_like_utf16(head: bytes) -> bool:
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of `offset`; a line ends at "\n", "\r\n" or a lone "\r", as in YAML and editors."""
+    if "\r" in text:
+        before = text[:offset].replace("\r\n", "\n").replace("\r", "\n")
+        text, offset = before, len(before)
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 

@@ -99,6 +99,8 @@ def _bad_start(error: ParserError) -> tuple[str, Mark] | None:
         at = error.problem_at
     elif "expected alphabetic or numeric character" in error.problem and error.context_at is not None:
         at = error.context_at
+    elif "expected node content" in error.problem:
+        at = error.problem_at
     else:
         return None
     char = error.char(at)
