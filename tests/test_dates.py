@@ -31,6 +31,8 @@ GRAMMAR = [
     ("End of March 2023", "month", date(2023, 3, 1), date(2023, 3, 31)),
     ("2022/23", "fy", date(2022, 4, 1), date(2023, 3, 31)),
     ("2022-23", "fy", date(2022, 4, 1), date(2023, 3, 31)),
+    ("2022–23", "fy", date(2022, 4, 1), date(2023, 3, 31)),  # an en dash, as word processors write it
+    ("Q3 2022–23", "fy-quarter", date(2022, 10, 1), date(2022, 12, 31)),
     ("2022/2023", "fy", date(2022, 4, 1), date(2023, 3, 31)),
     ("FY 2022/23", "fy", date(2022, 4, 1), date(2023, 3, 31)),
     ("2099/00", "fy", date(2099, 4, 1), date(2100, 3, 31)),
@@ -64,6 +66,8 @@ BAD = [
     "2023-02-30",
     "2022/21",
     "Smarch 2022",
+    "٢٠٢٣",  # Arabic-Indic digits: plans write dates in ASCII digits
+    "２０２３/２４",  # full-width digits
     "2022/23/24",
     "",
     "   ",

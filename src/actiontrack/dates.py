@@ -52,22 +52,22 @@ RECURRING = {
 }
 
 # "2022/23", "2022 / 23", "2022-23"; a hyphen with spaces ("2021 - 2023") is a range of calendar years instead
-_FY = r"(?P<fy>\d{4})(?:\s*/\s*|-)(?P<fy2>\d{2}|\d{4})"
+_FY = r"(?P<fy>[0-9]{4})(?:\s*/\s*|-|–(?=[0-9]{2}(?![0-9])))(?P<fy2>[0-9]{2}|[0-9]{4})"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")),
-    ("dmy", re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")),
-    ("day-month", re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[a-z]+)\.?,?\s+(?P<y>\d{4})")),
-    ("month", re.compile(r"(?:end\s+of\s+)?(?P<month>[a-z]+)\.?,?\s+(?P<y>\d{4})")),
+    ("iso", re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})")),
+    ("dmy", re.compile(r"(?P<d>[0-9]{1,2})/(?P<m>[0-9]{1,2})/(?P<y>[0-9]{4})")),
+    ("day-month", re.compile(r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?P<month>[a-z]+)\.?,?\s+(?P<y>[0-9]{4})")),
+    ("month", re.compile(r"(?:end\s+of\s+)?(?P<month>[a-z]+)\.?,?\s+(?P<y>[0-9]{4})")),
     ("fy-quarter", re.compile(r"q(?P<q>[1-4])\s*,?\s*(?:fy\s*)?" + _FY)),
     ("fy-quarter", re.compile(r"(?:fy\s*)?" + _FY + r"\s*,?\s*q(?P<q>[1-4])")),
     ("fy-half", re.compile(r"h(?P<h>[12])\s*,?\s*(?:fy\s*)?" + _FY)),
     ("fy-half", re.compile(r"(?:fy\s*)?" + _FY + r"\s*,?\s*h(?P<h>[12])")),
     ("fy", re.compile(r"(?:fy\s*)?" + _FY)),
-    ("quarter", re.compile(r"q(?P<q>[1-4])\s*,?\s*(?P<y>\d{4})")),  # calendar quarters: "Q2 2022", "2022 Q2"
-    ("quarter", re.compile(r"(?P<y>\d{4})\s*,?\s*q(?P<q>[1-4])")),
-    ("half", re.compile(r"h(?P<h>[12])\s*,?\s*(?P<y>\d{4})")),
-    ("half", re.compile(r"(?P<y>\d{4})\s*,?\s*h(?P<h>[12])")),
-    ("year", re.compile(r"(?P<y>\d{4})")),
+    ("quarter", re.compile(r"q(?P<q>[1-4])\s*,?\s*(?P<y>[0-9]{4})")),  # calendar quarters: "Q2 2022", "2022 Q2"
+    ("quarter", re.compile(r"(?P<y>[0-9]{4})\s*,?\s*q(?P<q>[1-4])")),
+    ("half", re.compile(r"h(?P<h>[12])\s*,?\s*(?P<y>[0-9]{4})")),
+    ("half", re.compile(r"(?P<y>[0-9]{4})\s*,?\s*h(?P<h>[12])")),
+    ("year", re.compile(r"(?P<y>[0-9]{4})")),
 ]
 _RANGE = re.compile(r"(?P<a>.+?)\s*(?:\s[-–—]\s|–|—|\sto\s|\suntil\s)\s*(?P<b>.+)")
 
