@@ -145,3 +145,11 @@ def test_python_dash_m(make_repo):
         check=False,
     )
     assert result.returncode == 0 and "all valid" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["20230630", "2023-W26-5", "2023-06-30\nx"])
+def test_as_of_is_only_year_month_day(make_repo, value):
+    result = run(make_repo(), "status", "--as-of", value)
+    assert result.exit_code == 2
+    assert "is not a date; write it as YYYY-MM-DD" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

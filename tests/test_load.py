@@ -6,6 +6,8 @@ import pytest
 
 from actiontrack.load import UsageError, load_workspace, natural_key
 
+from .conftest import ACTION
+
 ACTION_PATH = "plans/test-plan/actions/1.a-promote.yaml"
 REGISTRY = "owners:\n  - id: a\n    name: A\n    kind: team\n  - id: {second}\n    name: B\n    kind: {kind}\n"
 
@@ -217,3 +219,39 @@ def test_missing_priority_in_a_plan_with_priorities(make_repo):
 def test_lint_ignore_needs_a_reason(make_repo):
     found = only_problem(make_repo({ACTION_PATH: 'id: "1.a"\npriority: "1"\ntitle: A\nlint:\n  ignore: [overdue]\n'}))
     assert found.line == 4 and 'missing required key "reason" in lint' in found.message
+
+
+def test_a_plan_folder_named_through_a_link_out_of_the_repository_is_refused(make_repo, tmp_path_factory):
+    repo = make_repo()
+    outside = tmp_path_factory.mktemp("outside") / "secret-plan"
+    (repo / "plans/test-plan").rename(outside)
+    (repo / "plans/linked").symlink_to(outside)
+    for named in (repo / "plans/linked", repo / "plans/linked/actions/1.a-promote.yaml"):
+        workspace = load_workspace([named], cwd=repo)
+        assert workspace.actions == []
+        assert {p.format(repo) for p in workspace.problems} >= {
+            "plans/linked/actions/1.a-promote.yaml:1:1: this file is in a folder that is a link to a folder outside "
+            "the repository; replace the link with the folder itself"
+        }
+
+
+def test_thousands_of_bad_keys_give_the_first_fifty_and_a_count(make_repo):
+    bad_keys = "".join(f"bad{index}: 1\n" for index in range(2000))
+    repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": ACTION + bad_keys})
+    problems = load_workspace([], cwd=repo).problems
+    assert len(problems) == 51
+    assert "and 1,950 more problems in this file, not listed" in [p.message for p in problems]
+
+
+def test_an_owners_registry_that_is_not_a_file_is_reported(make_repo):
+    repo = make_repo()
+    (repo / "plans/owners.yaml").unlink()
+    (repo / "plans/owners.yaml").symlink_to(repo / "nowhere.yaml")
+    [problem] = load_workspace([], cwd=repo).problems
+    assert problem.format(repo) == "plans/owners.yaml:1:1: this file is a link to a file that does not exist"
+
+
+def test_a_file_name_with_a_newline_or_escape_stays_on_one_line(make_repo):
+    repo = make_repo({"plans/test-plan/actions/2-new\nline\x1b[31m.yaml": 'id: "2"\ntitle: x\nbogus: 1\n'})
+    [problem] = load_workspace([], cwd=repo).problems
+    assert problem.format(repo).startswith("plans/test-plan/actions/2-new\\x0aline\\x1b[31m.yaml:3:1: unknown key")

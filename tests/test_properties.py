@@ -83,6 +83,12 @@ LOAD_JARGON = (
     "<class",
     "object at 0x",
     "int_max_str_digits",
+    # the YAML parser's own words: every parser error is rewritten in plain words (yamlwords.py)
+    "invalid YAML",
+    "while parsing",
+    "while scanning",
+    "hexdecimal",
+    "token",
 )
 
 
@@ -886,7 +892,7 @@ def test_found_a_line_separator_is_not_a_new_line():
     problem after one is reported below the end of the file (here line 3 of a one-line file)."""
     with pytest.raises(YamlProblem) as raised:
         parse_bytes("a: b\u2028c: [".encode())
-    assert raised.value.line <= 2, raised.value.message
+    assert raised.value.line == 1, raised.value.message
 
 
 def test_found_text_quoted_in_a_problem_stays_on_one_line(make_repo):

@@ -16,7 +16,7 @@ from actiontrack.derive import derive
 from actiontrack.load import UsageError, load_workspace
 from actiontrack.report import build
 
-from .conftest import BUNDLED_PLANS
+from .conftest import ACTION, BUNDLED_PLANS, PLAN
 
 XSS_NOTE = '<script>alert(1)</script> and "><img src=x onerror=alert(1)> and **bold** [link](javascript:alert(2))'
 XSS_ACTION = (
@@ -248,3 +248,17 @@ def test_plan_folders_must_be_slugs(make_repo):
     assert [p.slug for p in workspace.plans] == ["test-plan"]
     [problem] = workspace.problems
     assert "name it with lower-case letters, digits and hyphens" in problem.message
+
+
+def test_a_title_cannot_start_a_heading_or_table_in_markdown(make_repo, tmp_path):
+    forged = 'title: "Plan\\n\\n## Forged heading\\n\\n| a | b |\\n|---|---|"\n'
+    plan = PLAN.replace("title: Test plan 2022/23\n", forged).replace('  - id: "1"\n', '  - id: "1<svg onload=x>"\n')
+    action = ACTION.replace('priority: "1"', 'priority: "1<svg onload=x>"')
+    repo = make_repo({"plans/test-plan/plan.yaml": plan, "plans/test-plan/actions/1.a-promote.yaml": action})
+    workspace = load_workspace([], cwd=repo)
+    assert workspace.problems == []
+    build(derive(workspace, date(2022, 7, 5)), "md", tmp_path / "md")
+    markdown = (tmp_path / "md" / "plans" / "test-plan.md").read_text(encoding="utf-8")
+    assert "# Plan ## Forged heading | a | b | |---|---|\n" in markdown
+    assert "\n## Forged" not in markdown and "\n| a | b |" not in markdown
+    assert "<svg" not in markdown and "Priority 1&lt;svg onload=x&gt;:" in markdown

@@ -92,6 +92,15 @@ PLAIN_WORDS = [
     ('a: "\\e[2J"\n', 1, 4, "text holds a control character (U+001B); remove it"),
     ("a: [b, c]d\n", 1, 10, 'text after the closing "]"'),
     ("a: {b: :0}\n", 1, 8, 'text cannot start with ":"'),
+    ('title: !!int "\\e[2J"\n', 1, 8, "text holds a control character (U+001B)"),  # a tag does not skip the check
+    ('title: "a\\Nb"\n', 1, 8, "text holds a control character (U+0085)"),
+    ("title: a\u202eb\n", 1, 9, "the file holds an invisible character that reorders text (U+202E)"),
+    ('source: "C:\\Users\\jo"\n', 1, 12, '"\\U" is not a valid escape'),
+    ('a: "\\u20"\n', 1, 5, '"\\u20" is not a valid escape'),
+    ("k: !foo!bar a\n", 1, 4, "YAML tags (!name) are not allowed"),
+    ("a: &x 1\nb: &x 2\n", 2, 4, "this anchor (&name) is used twice"),
+    ("{", 2, 1, "the file ends in the middle of a value"),
+    ("title: x\u2028y\nwhat: " + "[" * 300 + "]" * 300 + "\n", 2, 71, "nesting deeper than 64 levels"),
     ("owners: [who?]\n", None, None, None),  # valid YAML 1.2 that the C parser refuses: read by the pure one
     ("id: x\nsome words here\n", 2, 1, 'this line has no "key:"'),
     ("a: 1234567890123456789012\n", 1, 4, '"12345678901234567890…" is too large a number'),
@@ -223,3 +232,7 @@ def test_numbers_keep_their_text_where_text_is_expected(make_repo):
 @pytest.mark.parametrize("text", ["value: 1e400\n", "value: .inf\n", "value: -.Inf\n", "value: .nan\n"])
 def test_non_finite_numbers_are_refused(text):
     assert "not a usable number" in problem(text).message
+
+
+def test_keys_are_kept_as_written():
+    assert parse_text("true: 1\nnull: 2\n").data == {"true": 1, "null": 2}

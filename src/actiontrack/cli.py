@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -38,10 +39,14 @@ app = typer.Typer(
 def _as_of(value: str | None, option: str = "--as-of") -> date | None:
     if value is None:
         return None
-    try:
-        day = date.fromisoformat(value)
+    try:  # only YYYY-MM-DD: fromisoformat also takes 20230630 and week dates
+        day = date.fromisoformat(value) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) else None
     except ValueError:
-        _fail(f'{option}: "{value}" is not a date; write it as YYYY-MM-DD, e.g. 2023-06-30')
+        day = None
+    if day is None:
+        from .words import shown
+
+        _fail(f'{option}: "{shown(value)}" is not a date; write it as YYYY-MM-DD, e.g. 2023-06-30')
     if not 1900 <= day.year <= 2999:
         _fail(f"{option}: {value} is outside the years 1900-2999")
     return day
@@ -312,7 +317,7 @@ def _status(
 
 def _check_choice(value: str | None, known: list[str], option: str, what: str) -> None:
     if value is not None and value not in known:
-        from .load import did_you_mean
+        from .words import did_you_mean
 
         hint = did_you_mean(value, known) or f"; known: {', '.join(known)}"
         _fail(f'{option}: no {what} "{value}"{hint}')

@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .schema_words import what_it_is
-from .yamlsrc import shown
+from .words import shown, what_it_is
 
 __all__ = [
     "RECURRING",

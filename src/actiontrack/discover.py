@@ -65,7 +65,7 @@ def targets(paths: Iterable[Path]) -> tuple[dict[Path, set[Path] | None], Path]:
     chosen: dict[Path, set[Path] | None] = {}
     plans_dir: Path | None = None
     for raw in paths:
-        path = raw.resolve()
+        path = Path(os.path.abspath(raw))  # links not followed: one leading out of the repository is refused later
         if not path.exists():
             raise UsageError(f"{raw}: no such file or folder")
         if not path.is_dir():
@@ -103,7 +103,7 @@ def folder_files(directory: Path, only: set[Path] | None) -> list[str]:
     except (FileNotFoundError, NotADirectoryError):
         found = []
     if only is not None:
-        found = [name for name in found if (directory / ACTIONS_DIR / name).resolve() in only]
+        found = [name for name in found if Path(os.path.abspath(directory / ACTIONS_DIR / name)) in only]
     names = [PLAN_FILE] if _present(directory / PLAN_FILE) else []
     return names + sorted(found, key=natural_key)
 

@@ -22,7 +22,7 @@ from .load import (
     natural_key,
 )
 from .rules import REGISTRY, SEVERITIES, Context, Finding, Hit, Rule, Severity, find_rule
-from .yamlsrc import shown
+from .words import escaped
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def run_lint(
         if setting is not None:
             code = setting.rule.code
             if not message.isprintable():  # user text quoted in it: one line, nothing a terminal would act on
-                message = shown(message, limit=len(message))
+                message = escaped(message)
             findings.append(Finding(code, name, setting.severity, message, where, *position, plan, action))
 
     path_ignores = _path_suppressions(workspace)

@@ -41,7 +41,8 @@ from .discover import (
 )
 from .model import Action, Config, Owner, OwnersFile, Plan
 from .schema_words import plain_message
-from .yamlsrc import Document, YamlProblem, parse_bytes, read_bytes, read_document, real_folder, shown
+from .words import did_you_mean, escaped, shown
+from .yamlsrc import Document, YamlProblem, parse_bytes, read_bytes, read_document, real_folder
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Problem:
 
     def __post_init__(self) -> None:
         if not self.message.isprintable():  # user text quoted in it: one line, nothing a terminal would act on
-            object.__setattr__(self, "message", shown(self.message, limit=len(self.message)))
+            object.__setattr__(self, "message", escaped(self.message))
 
     def format(self, base: Path | None = None) -> str:
         return f"{display_path(self.path, base)}:{self.line}:{self.column}: {self.message}"
@@ -70,14 +71,17 @@ def _resolved(path: Path) -> Path:
 
 def display_path(path: Path, base: Path | None = None) -> str:
     """`path` relative to `base` (or the working directory) where it lies inside, with forward slashes."""
-    target = _resolved(path)
-    for anchor in (base, Path.cwd()):
-        if anchor is None:
-            continue
-        try:
-            return target.relative_to(_resolved(anchor)).as_posix()
-        except ValueError:
-            continue
+    return escaped(_relative(path, base))  # a file name may hold a newline or a terminal escape
+
+
+def _relative(path: Path, base: Path | None) -> str:
+    anchors = [anchor for anchor in (base, Path.cwd()) if anchor is not None]
+    for target, anchored in ((Path(os.path.abspath(path)), os.path.abspath), (_resolved(path), _resolved)):
+        for anchor in anchors:  # as named first (a link inside the repository stays as named), then resolved
+            try:
+                return target.relative_to(anchored(anchor)).as_posix()
+            except ValueError:
+                continue
     return path.as_posix()
 
 
@@ -133,13 +137,6 @@ class Workspace:
     def owner_name(self, owner_id: str) -> str:
         owner = self.owners.get(owner_id)
         return owner.name if owner else owner_id
-
-
-def did_you_mean(value: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
-    """'; did you mean "x"?' for the closest candidate (ignoring case), or "" when none is close."""
-    by_lower = {candidate.lower(): candidate for candidate in candidates}
-    close = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=cutoff)
-    return f'; did you mean "{by_lower[close[0]]}"?' if close else ""
 
 
 def load_config(root: Path) -> tuple[Config, Path | None, Document | None]:
@@ -207,10 +204,18 @@ def _misspelt(items: list[Any], model: type[BaseModel]) -> set[tuple[str | int, 
     return found
 
 
+MAX_PROBLEMS_PER_FILE = 50
+
+
 def validation_problems(error: ValidationError, doc: Document, path: Path, model: type[BaseModel]) -> list[Problem]:
     problems = []
     items = error.errors(include_url=False)
     misspelt = _misspelt(items, model)
+    if len(items) > MAX_PROBLEMS_PER_FILE:  # a file of thousands of bad keys: its first problems say enough
+        line, column = doc.locate(tuple(items[MAX_PROBLEMS_PER_FILE]["loc"]))
+        more = f"and {len(items) - MAX_PROBLEMS_PER_FILE:,} more problems in this file, not listed"
+        problems.append(Problem(path, line, column, more))
+        items = items[:MAX_PROBLEMS_PER_FILE]
     for item in items:
         loc = tuple(part for part in item["loc"] if isinstance(part, (str, int)))
         kind = item["type"]
@@ -270,7 +275,7 @@ def _example_keys(model: type[BaseModel]) -> str:
 
 
 def load_owners(path: Path, problems: list[Problem], inside: Path) -> tuple[dict[str, Owner], Document | None]:
-    if not path.is_file():
+    if not os.path.lexists(path):  # a FIFO or a dangling link is there, and reading it says what is wrong
         return {}, None
     doc = _read(path, problems, inside)
     if doc is None:

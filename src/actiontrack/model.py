@@ -26,7 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from .dates import DateError, When, parse_month, parse_when
 from .targets import parse_target
-from .yamlsrc import shown
+from .words import shown
 
 DEFAULT_FY_START = 4
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .yamlsrc import shown
+from .words import did_you_mean, what_it_is
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 _PATTERN_HELP = {
@@ -19,21 +19,6 @@ _PATTERN_HELP = {
         'start with a letter or digit, then use letters, digits, dots, hyphens and underscores, such as "1.a" or "19"'
     ),
 }
-
-
-def what_it_is(value: Any) -> str:
-    """A YAML value's kind, as a person editing the file would call it."""
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a yes/no value)"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a set of keys"
-    if value is None:
-        return "an empty value"
-    if isinstance(value, (int, float)):
-        return f"the number {shown(str(value), 20)}"
-    return f'"{shown(str(value))}"'
 
 
 def _slug_of(text: str) -> str:
@@ -64,8 +49,6 @@ def plain_message(item: dict[str, Any], example_keys: str | None) -> str | None:
         allowed = re.findall(r"'([^']*)'", str(context.get("expected", "")))
         if not isinstance(value, str):
             return f"expected one of: {', '.join(allowed)}; not {what_it_is(value)}"
-        from .load import did_you_mean  # the one did-you-mean
-
         return f"{what_it_is(value)} is not one of: {', '.join(allowed)}{did_you_mean(value, allowed)}"
     if kind == "string_pattern_mismatch" and value == "":
         return "must not be empty"

@@ -17,8 +17,9 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
-from .yamlsrc import Document, Marks, Path_, YamlFloat, YamlInt, YamlProblem, _line_col, shown
-from .yamlwords import MERGE, ParserError, control_character, plain
+from .words import shown
+from .yamlsrc import Document, Marks, Path_, YamlFloat, YamlInt, YamlProblem, _line_col
+from .yamlwords import ALIAS, MERGE, ParserError, control_character, plain
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -29,7 +30,7 @@ _PLAIN_TEXT = {_STR, _TAG + "timestamp", _TAG + "binary"}
 _MAX_DEPTH = 64
 # The C composer recurses per level and crashes the process somewhere past 20,000 levels, so anything that could
 # nest deeper than this is refused before it is composed. No plan file comes near it.
-_MAX_PRECHECK_DEPTH = 1000
+_MAX_PRECHECK_DEPTH = 200  # and the pure-Python parser (see _compose_checked) recurses past its limit at ~500
 _BLOCK_PREFIX = re.compile(r"^[ \t?-]*", re.MULTILINE)
 # A plan file holds a few hundred values; composing costs about 7 µs a value, so a file of millions (still under
 # 10 MB) would take many seconds and gigabytes. Values are bounded before composing by counting what separates
@@ -39,7 +40,10 @@ _TOO_MANY = f"the file holds more than {MAX_VALUES:,} values; a plan file holds 
 _MAX_DIGITS = 15  # beyond this an integer cannot be a count of anything in a plan, nor survive a float
 # Control characters other than tab and newline: the reader refuses them written raw; this catches the escapes
 # ("\0", "\e", "\x1b"), which could rewrite a reader's terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters that reorder the text around them ("Trojan source"): a reader would see something else than is written.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_PURE_UP_TO = 256 * 1024  # characters; plan files are a few kilobytes
 _SEPARATOR = re.compile("[\x85\u2028\u2029]")
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
@@ -113,6 +117,8 @@ def _compose_checked(text: str) -> Node | None:
     """Compose with the C parser; where it refuses, ask the pure-Python one, which follows YAML 1.2 more closely
     (libyaml refuses `[who?]` and `{b: :0}`, which ruamel.yaml itself writes). Its verdict stands; an error is
     reported in the C parser's words and positions, which the plain-words rules know."""
+    if len(text) > _PURE_UP_TO:  # the pure parser takes about 6 s a megabyte: no second opinion on large files
+        return _compose(text)
     if _SEPARATOR.search(text):
         # the C parser (YAML 1.1) ends a line at U+0085, U+2028 and U+2029; YAML 1.2 and editors do not, and the
         # pure parser follows them, so its values and positions are right (such files are rare; it is slower)
@@ -160,7 +166,7 @@ class _Builder:
             # an alias shares its anchor's node (and position): point at the key or item that uses it
             used_at = path if path and isinstance(path[-1], str) else path[:-1]
             raise YamlProblem(
-                "YAML aliases (*name) are not allowed in plan files; write the value out in full",
+                ALIAS,
                 *self.marks().get(used_at, _position(node)),  # type: ignore[misc]
             )
         self.seen.add(id(node))
@@ -180,10 +186,10 @@ class _Builder:
                 key = self.build(key_node, path)
                 if isinstance(key, (dict, list)):
                     raise YamlProblem("a key must be a plain word, not a list or mapping", *_position(key_node))
-                key = "" if key is None else str(key)
+                key = key_node.value if isinstance(key_node, ScalarNode) else str(key)  # `true:` is the key "true"
                 if key in result:
                     line, column = _position(key_node)
-                    raise YamlProblem(f'duplicate key "{key}"', line, column)
+                    raise YamlProblem(f'duplicate key "{shown(key)}"', line, column)
                 child = (*path, key)
                 self.mark(child, key_node)
                 result[key] = self.build(value_node, child)
@@ -203,17 +209,17 @@ class _Builder:
     def _tag_error(node: Node, tag: str) -> YamlProblem:
         if tag == _TAG + "merge":
             return YamlProblem(MERGE, *_position(node))
-        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-        return YamlProblem(f"YAML tag {shown} is not allowed in plan files; remove it", *_position(node))
+        written = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+        return YamlProblem(f"YAML tag {written} is not allowed in plan files; remove it", *_position(node))
 
     def _scalar(self, node: ScalarNode, tag: str) -> Any:
         text: str = node.value
+        if node.style == '"':  # whatever its tag: "\e" and the like exist only in double quotes
+            control = _CONTROL.search(text)
+            if control:
+                code = ord(control.group())
+                raise YamlProblem(f"text holds a control character (U+{code:04X}); remove it", *_position(node))
         if tag in _PLAIN_TEXT:
-            if node.style == '"':
-                control = _CONTROL.search(text)
-                if control:
-                    code = ord(control.group())
-                    raise YamlProblem(f"text holds a control character (U+{code:04X}); remove it", *_position(node))
             return text
         if tag == _NULL:
             return None
@@ -255,7 +261,7 @@ def _nesting_bound(text: str) -> tuple[int, int] | None:
             return _line_col(text, match.start())
     if text.count("[") + text.count("{") <= _MAX_PRECHECK_DEPTH:
         return None
-    depth, quote = 0, ""
+    depth, quote, too_deep = 0, "", 0
     for offset, char in enumerate(text):
         if quote:
             if char == quote:
@@ -264,8 +270,10 @@ def _nesting_bound(text: str) -> tuple[int, int] | None:
             quote = char
         elif char in "[{":
             depth += 1
+            if depth == _MAX_DEPTH + 1 and not too_deep:
+                too_deep = offset  # shown: where the nesting first goes too deep, as the builder would say
             if depth > _MAX_PRECHECK_DEPTH:
-                return _line_col(text, offset)
+                return _line_col(text, too_deep)
         elif char in "]}":
             depth = max(depth - 1, 0)
     return None
@@ -289,6 +297,12 @@ def parse_text(text: str) -> Document:
             line,
             column,
             rule="conflict-marker",
+        )
+    bidi = _BIDI.search(text)
+    if bidi:
+        raise YamlProblem(
+            f"the file holds an invisible character that reorders text (U+{ord(bidi.group()):04X}) here; remove it",
+            *_line_col(text, bidi.start()),
         )
     try:
         node = _compose_checked(text)

@@ -163,19 +163,6 @@ def _decode(raw: bytes) -> str:
     return text
 
 
-def shown(text: str, limit: int = 60) -> str:
-    """User text quoted in a message: cut short (a message names the value, it does not repeat a paragraph), and
-    with any character a terminal would act on (control, invisible, bidi) written as an escape such as \\u202e."""
-    if not text.isprintable():
-        text = "".join(char if char.isprintable() else _escape(char) for char in text)
-    return text if len(text) <= limit else text[:limit].rstrip() + "…"
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
 def _looks_like_utf16(head: bytes) -> bool:
     """Text saved as UTF-16 without a byte-order mark: every other byte of ASCII text is NUL."""
     return len(head) >= 8 and (head[0::2].count(0) > len(head) * 0.4 or head[1::2].count(0) > len(head) * 0.4)

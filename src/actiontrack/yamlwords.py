@@ -64,7 +64,7 @@ def _unclosed_quote(error: ParserError) -> tuple[str, Mark] | None:
 
 
 def _unclosed_bracket(error: ParserError) -> tuple[str, Mark] | None:
-    if not error.problem.startswith("did not find expected ','") or error.context_at is None:
+    if not error.problem.startswith(("did not find expected ','", "expected ','")) or error.context_at is None:
         return None
     opening, closing = ("[", "]") if "sequence" in error.context else ("{", "}")
     return (
@@ -74,7 +74,8 @@ def _unclosed_bracket(error: ParserError) -> tuple[str, Mark] | None:
 
 
 def _bad_escape(error: ParserError) -> tuple[str, Mark] | None:
-    if "escape c" not in error.problem:  # "unknown escape character", "invalid Unicode character escape code"
+    # "unknown escape character", "invalid Unicode character escape code", "did not find expected hexdecimal number"
+    if "escape c" not in error.problem and "hexdecimal" not in error.problem:
         return None
     line, column = error.problem_at
     text = error.line_text(line)
@@ -99,7 +100,7 @@ def _bad_start(error: ParserError) -> tuple[str, Mark] | None:
         at = error.problem_at
     elif "expected alphabetic or numeric character" in error.problem and error.context_at is not None:
         at = error.context_at
-    elif "expected node content" in error.problem:
+    elif "node content" in error.problem:
         at = error.problem_at
     else:
         return None
@@ -134,8 +135,17 @@ def _missing_colon(error: ParserError) -> tuple[str, Mark] | None:
     )
 
 
+_UNEXPECTED = (  # the C parser's words, then the pure-Python parser's (used for files with U+2028 and the like)
+    "did not find expected key",
+    "did not find expected '-' indicator",
+    "did not find expected <document start>",
+    "expected <block end>",
+    "expected '<document start>'",
+)
+
+
 def _after_closing(error: ParserError) -> tuple[str, Mark] | None:
-    if error.problem not in ("did not find expected key", "did not find expected '-' indicator"):
+    if not error.problem.startswith(_UNEXPECTED):
         return None
     line, column = error.problem_at
     before = error.line_text(line)[: column - 1].rstrip()
@@ -150,9 +160,20 @@ def _after_closing(error: ParserError) -> tuple[str, Mark] | None:
         )
     if before.endswith(("]", "}")):
         return f'text after the closing "{before[-1]}"; put the value in quotes if it is text', (line, column)
+    if "document start" in error.problem:
+        return None  # text after a "..." line: _document_end
     if error.char((line, column)) == "-" and error.problem == "did not find expected key":
         return "a list item where a key was expected; check the indentation of this line", (line, column)
     return INDENT, (line, column)
+
+
+def _list_after_key(error: ParserError) -> tuple[str, Mark] | None:
+    if "sequence entries are not allowed" not in error.problem:
+        return None
+    return (
+        'a list item ("- ") cannot follow a key on the same line; start the list on the next line, indented',
+        error.problem_at,
+    )
 
 
 def _opening_quote(text: str, closing: int) -> Mark | None:
@@ -183,13 +204,31 @@ def _block_header(error: ParserError) -> tuple[str, Mark] | None:
 
 
 def _document_end(error: ParserError) -> tuple[str, Mark] | None:
-    if "expected <document start>" not in error.problem:
+    if "document start>" not in error.problem:
         return None
     return "text after the end of the document (...); remove the ... line", error.problem_at
 
 
 def _undefined_alias(error: ParserError) -> tuple[str, Mark] | None:
     return (ALIAS, error.problem_at) if "undefined alias" in error.problem else None
+
+
+def _tag_handle(error: ParserError) -> tuple[str, Mark] | None:
+    if "tag handle" not in error.problem and "tag" not in error.context:
+        return None
+    return "YAML tags (!name) are not allowed in plan files; remove it", error.context_at or error.problem_at
+
+
+def _anchor(error: ParserError) -> tuple[str, Mark] | None:
+    if "duplicate anchor" not in error.problem + error.context:
+        return None
+    return "this anchor (&name) is used twice; plan files do not need anchors: remove them", error.problem_at
+
+
+def _ends_inside(error: ParserError) -> tuple[str, Mark] | None:
+    if "node content" not in error.problem or error.char(error.problem_at):
+        return None
+    return "the file ends in the middle of a value; finish it or remove the line", error.problem_at
 
 
 def _directive(error: ParserError) -> tuple[str, Mark] | None:
@@ -207,9 +246,13 @@ _RULES: list[Callable[[ParserError], tuple[str, Mark] | None]] = [
     _colon,
     _missing_colon,
     _after_closing,
+    _list_after_key,
     _block_header,
     _document_end,
     _undefined_alias,
+    _tag_handle,
+    _anchor,
+    _ends_inside,
     _directive,
 ]
 

@@ -48,6 +48,12 @@ def md_text(text: Any) -> str:
     return str(text).replace("<", "&lt;").replace(">", "&gt;")
 
 
+def md_line(text: Any) -> str:
+    """Text for a Markdown heading or list item: one line (a line break in a title must not start a new heading,
+    list or table), raw HTML tags made inert."""
+    return md_text(" ".join(str(text).split())) if text is not None else ""
+
+
 @pass_context
 def url(context: Any, target: str) -> str:
     """`target` (relative to the site root) as a link relative to the page being rendered."""
@@ -80,7 +86,7 @@ def environment(dirs: list[Path]) -> Environment:
         keep_trailing_newline=True,
     )
     env.loader_dirs = dirs  # type: ignore[attr-defined]
-    env.filters.update(markdown=markdown_html, md_cell=md_cell, md_text=md_text, number=number)
+    env.filters.update(markdown=markdown_html, md_cell=md_cell, md_text=md_text, md_line=md_line, number=number)
     env.globals.update(url=url, charts=charts)
     return env
 
