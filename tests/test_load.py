@@ -1,5 +1,6 @@
 """The loader: every model error maps to the right file:line:column with one clear message."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,17 @@ def test_a_file_name_with_a_newline_or_escape_stays_on_one_line(make_repo):
     repo = make_repo({"plans/test-plan/actions/2-new\nline\x1b[31m.yaml": 'id: "2"\ntitle: x\nbogus: 1\n'})
     [problem] = load_workspace([], cwd=repo).problems
     assert problem.format(repo).startswith("plans/test-plan/actions/2-new\\x0aline\\x1b[31m.yaml:3:1: unknown key")
+
+
+def test_an_unreadable_actions_folder_is_a_usage_error(make_repo, monkeypatch):
+    repo = make_repo()
+    real_scandir = os.scandir
+
+    def refuse(path):  # chmod cannot stop root, who runs CI here: refuse the way the kernel would
+        if str(path).endswith("actions"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(UsageError, match=r"actions: cannot read the folder: Permission denied"):
+        load_workspace([], cwd=repo)

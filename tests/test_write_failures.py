@@ -141,7 +141,7 @@ def inside(path: str | os.PathLike[str], root: Path) -> bool:
 
 
 class Fault:
-    """Makes the `nth` rename into place (`at="replace"`) or temporary-file write (`at="write"`) inside `root`
+    """Makes the `nth` rename or link into place (`at="replace"`) or temporary-file write (`at="write"`) inside `root`
     raise `error` once, as a disk that fills up or a Ctrl-C at that moment would; every other call goes through."""
 
     def __init__(self, monkeypatch, root: Path, at: str, error: BaseException, nth: int = 1) -> None:
@@ -156,6 +156,14 @@ class Fault:
                 return real_replace(source, target, **kwargs)
 
             monkeypatch.setattr(os, "replace", replace)
+            real_link = os.link
+
+            def link(source, target, **kwargs):  # a new file is put in place by a hard link (never overwrites)
+                if inside(target, root) and not str(target).endswith(".bak") and self._due():
+                    raise self.error
+                return real_link(source, target, **kwargs)
+
+            monkeypatch.setattr(os, "link", link)
         else:
             ours: set[int] = set()
             real_mkstemp, real_fsync = tempfile.mkstemp, os.fsync
@@ -375,6 +383,23 @@ def test_a_file_changed_between_read_and_write_is_not_overwritten(repo, monkeypa
     # before: their change was silently overwritten by the update
     assert_failed_cleanly(result, 1, "the file was changed by something else", "nothing was written")
     assert_unchanged(repo, before)
+
+
+def test_new_does_not_overwrite_a_file_created_while_it_was_writing(repo, monkeypatch):
+    """Someone saves an action file of the same name between `new`'s check and its write: theirs is kept."""
+    real_stage = edit._stage
+    theirs = b'id: "2"\ntitle: Theirs\n'
+
+    def stage_then_someone_saves(target: Path, content: str | bytes) -> Path:
+        temporary = real_stage(target, content)
+        target.write_bytes(theirs)
+        return temporary
+
+    monkeypatch.setattr(edit, "_stage", stage_then_someone_saves)
+    result = run(*COMMANDS["new"], repo / "plans")
+    assert result.exit_code != 0 and "created by something else meanwhile" in result.output, result.output
+    assert [p.read_bytes() for p in (repo / "plans/test-plan/actions").glob("1.b-*.yaml")] == [theirs]
+    assert not [p for p in repo.rglob("*") if p.name.endswith((".tmp", ".bak"))]
 
 
 # ---- the disk write failing -------------------------------------------------------------------------------------

@@ -102,6 +102,8 @@ def folder_files(directory: Path, only: set[Path] | None) -> list[str]:
             found = [e.name for e in entries if not e.name.startswith(".") and fnmatch.fnmatchcase(e.name, "*.y*ml")]
     except (FileNotFoundError, NotADirectoryError):
         found = []
+    except OSError as error:  # e.g. no permission: nothing in the plan can be checked, so say so and stop
+        raise UsageError(f"{directory / ACTIONS_DIR}: cannot read the folder: {error.strerror or error}") from None
     if only is not None:
         found = [name for name in found if Path(os.path.abspath(directory / ACTIONS_DIR / name)) in only]
     names = [PLAN_FILE] if _present(directory / PLAN_FILE) else []

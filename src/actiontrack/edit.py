@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import functools
 import io
 import math
@@ -209,26 +210,28 @@ def write_all(files: Mapping[Path, str | bytes], remove: Iterable[Path] = ()) ->
     Every file is first written in full and fsynced to a temporary file beside its target (creating the folders it
     needs), so a full disk, a read-only folder or an interrupt while writing changes nothing: the temporary files
     and the new folders are removed. Only then are they renamed into place, each file about to be replaced or
-    removed being kept under a hard link (or a copy) first; should a rename fail or be interrupted, the renames made
-    so far are undone, the removed files put back and the new folders removed.
+    removed being kept under a hard link (or a copy) first; a new file is put in place only if nothing has appeared
+    there meanwhile. Should a rename fail or be interrupted, the renames made so far are undone, the removed files
+    put back and the new folders removed.
     """
     remove = list(remove)
     created: list[Path] = []
-    staged: list[tuple[Path, Path]] = []
+    staged: list[tuple[Path, Path, bool]] = []  # (file, its temporary file, whether it is a new file)
     backups: dict[Path, Path] = {}  # backup -> the file it keeps
     undo: list[tuple[Path, Path | None]] = []  # (file, its backup or None for a new file), in the order made
     try:
         for path, content in files.items():
             _make_folders(path.parent, created)
-            staged.append((path, _stage(path, content)))
+            new = not os.path.lexists(path)  # decided now: a file that appears from here on is someone else's
+            staged.append((path, _stage(path, content), new))
         # every file is written: from here on the repository changes, and is put back should anything fail
         for path in remove:
             backup = _backup_name(path)
             backups[backup] = path
             undo.append((path, backup))
             _rename(path, backup, path)
-        for path, temporary in staged:
-            if path.exists():
+        for path, temporary, new in staged:
+            if not new:
                 backup = _backup_name(path)
                 backups[backup] = path  # noted first: a copy cut short is removed, never put back
                 try:
@@ -238,10 +241,16 @@ def write_all(files: Mapping[Path, str | bytes], remove: Iterable[Path] = ()) ->
                 undo.append((path, backup))
             else:
                 undo.append((path, None))
+                if not _create(temporary, path):
+                    undo.pop()  # the file there now is someone else's: never removed by the undo
+                    raise FileExistsError(
+                        errno.EEXIST, "the file was created by something else meanwhile; run the command again", path
+                    )
+                continue
             _rename(temporary, path, path)
     except BaseException as error:
         lost = _undo(undo)
-        for _, temporary in staged:
+        for _, temporary, _ in staged:
             _discard(temporary)
         for backup in backups:
             if backup not in lost:
@@ -262,6 +271,26 @@ def write_all(files: Mapping[Path, str | bytes], remove: Iterable[Path] = ()) ->
         _discard(backup)
     for folder in dict.fromkeys([*(p.parent for p in files), *(p.parent for p in remove)]):
         _sync_folder(folder)
+
+
+def _create(temporary: Path, path: Path) -> bool:
+    """Put a new file in place only if nothing is there yet (False if something is): a hard link cannot replace a
+    file, as a rename would. Where the file system has no hard links, a rename it is."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    except OSError as error:
+        if error.errno not in _NO_HARD_LINKS:
+            raise _about(path, error) from error
+        _rename(temporary, path, path)
+        return True
+    _discard(temporary)
+    return True
+
+
+# what link() says on a file system without hard links (FAT, some network shares) or where they are not allowed
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 
 def _discard(path: Path) -> None:
