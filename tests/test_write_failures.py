@@ -28,7 +28,7 @@ from actiontrack.cli import app
 from actiontrack.edit import EditError, update_action
 from actiontrack.load import load_workspace
 
-from .conftest import write_tree
+from .conftest import PLAN, write_tree
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 HI_TABLE = SEEDS / "health-inequalities-action-plan-2021-23.txt"  # 19 actions, owners the small registry lacks
@@ -40,15 +40,6 @@ owners:
   - id: planning-policy
     name: Planning Policy   # the team, not the document
     kind: team
-"""
-
-PLAN = """\
-title: Test plan 2022/23
-period: "2022/23"
-reporting: quarterly
-priorities:
-  - id: "1"
-    title: Housing for all
 """
 
 # an officer's own layout: comments, a folded title, four-space sequences, an unquoted due, a literal note

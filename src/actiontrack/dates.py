@@ -85,11 +85,6 @@ def _quote(text: str) -> str:
     return f'"{shown(text)}"'
 
 
-def _described(value: object) -> str:
-    """What a value that is not text is, in the words of a plan file, not Python's."""
-    return what_it_is(value) if not isinstance(value, str) else "a value that is not text"
-
-
 def _out_of_years(text: str) -> DateError:
     return DateError(f"{_quote(text)} is outside the years actiontrack can handle (1 to 9999)")
 
@@ -183,7 +178,7 @@ def parse_month(value: str | int) -> int:
             return int(text)
         if text in MONTHS:
             return MONTHS[text]
-    shown = _quote(value) if isinstance(value, str) else _described(value)
+    shown = _quote(value) if isinstance(value, str) else what_it_is(value)
     raise DateError(f'{shown} is not a month: write a month name such as "April" or a number 1-12')
 
 
@@ -250,7 +245,7 @@ def parse_when(value: str | int | date, fy_start: int = 4) -> When:
     if value is None:
         raise DateError(f"the date is empty; {HINT}")
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise DateError(f"expected a date written as text, not {_described(value)}; {HINT}")
+        raise DateError(f"expected a date written as text, not {what_it_is(value)}; {HINT}")
     try:
         text = str(value)
     except ValueError:  # an int of more digits than Python will write out (sys.get_int_max_str_digits)

@@ -190,8 +190,7 @@ def run_lint(
         setting = active(name)
         if setting is not None:
             code = setting.rule.code
-            if not message.isprintable():  # user text quoted in it: one line, nothing a terminal would act on
-                message = escaped(message)
+            message = escaped(message)  # user text quoted in it: one line, nothing a terminal would act on
             findings.append(Finding(code, name, setting.severity, message, where, *position, plan, action))
 
     path_ignores = _path_suppressions(workspace)

@@ -586,12 +586,10 @@ def _cached_unit(unit: _Unit) -> dict[str, _Parsed | Problem] | None:
     cached: dict[str, tuple[str, _Parsed]] | None = cache.get("parsed", _unit_key(folder, shard, context, cache))
     if cached is None or cached.keys() != set(names):
         return None
+    read = functools.partial(read_bytes, inside=inside)
     for name in names:
         try:
-            if (
-                cache.file_digest(file_in(folder, name), functools.partial(read_bytes, inside=inside))
-                != cached[name][0]
-            ):
+            if cache.file_digest(file_in(folder, name), read) != cached[name][0]:
                 return None
         except (OSError, YamlProblem):
             return None

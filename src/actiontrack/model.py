@@ -91,14 +91,16 @@ WhenText = Annotated[
 ]
 
 Text = Annotated[str, StringConstraints(min_length=1)]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+ACTION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$"
 Slug = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
+    StringConstraints(pattern=SLUG_PATTERN, max_length=80),
     Field(description="lower-case letters, digits and hyphens, e.g. regulatory-services"),
 ]
 ActionId = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$", max_length=20),
+    StringConstraints(pattern=ACTION_ID_PATTERN, max_length=20),
     Field(description='the plan\'s own numbering, e.g. "1.a" or "19"'),
 ]
 Rag = Literal["green", "amber", "red"]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .model import ACTION_ID_PATTERN, SLUG_PATTERN
 from .words import did_you_mean, what_it_is
 
-_SLUG = r"^[a-z0-9][a-z0-9-]*$"
 _PATTERN_HELP = {
-    _SLUG: 'use lower-case letters, digits and hyphens, such as "planning-policy"',
-    r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$": (
+    SLUG_PATTERN: 'use lower-case letters, digits and hyphens, such as "planning-policy"',
+    ACTION_ID_PATTERN: (
         'start with a letter or digit, then use letters, digits, dots, hyphens and underscores, such as "1.a" or "19"'
     ),
 }
@@ -55,7 +55,7 @@ def plain_message(item: dict[str, Any], example_keys: str | None) -> str | None:
     if kind == "string_pattern_mismatch":
         pattern = str(context.get("pattern"))
         help_text = _PATTERN_HELP.get(pattern, f"it must match {pattern}")
-        slug = _slug_of(value) if isinstance(value, str) and pattern == _SLUG else ""
+        slug = _slug_of(value) if isinstance(value, str) and pattern == SLUG_PATTERN else ""
         if slug and slug != value:  # the example gives way to the value mended
             help_text = f'{help_text.split(", such as")[0]}; perhaps "{slug}"'
         return f"{what_it_is(value)} cannot be used here: {help_text}"

@@ -40,9 +40,10 @@ _TOO_MANY = f"the file holds more than {MAX_VALUES:,} values; a plan file holds 
 _MAX_DIGITS = 15  # beyond this an integer cannot be a count of anything in a plan, nor survive a float
 # Control characters other than tab and newline: the reader refuses them written raw; this catches the escapes
 # ("\0", "\e", "\x1b"), which could rewrite a reader's terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Characters that reorder the text around them ("Trojan source"): a reader would see something else than is written.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_CHARS = "\u202a-\u202e\u2066-\u2069"
+_BIDI = re.compile(f"[{_BIDI_CHARS}]")
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CHARS}]")
 _PURE_UP_TO = 256 * 1024  # characters; plan files are a few kilobytes
 _SEPARATOR = re.compile("[\x85\u2028\u2029]")
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
@@ -115,7 +116,7 @@ else:  # pragma: no cover - depends on the platform
 
 def _compose_checked(text: str) -> Node | None:
     """Compose with the C parser; where it refuses, ask the pure-Python one, which follows YAML 1.2 more closely
-    (libyaml refuses `[who?]` and `{b: :0}`, which ruamel.yaml itself writes). Its verdict stands; an error is
+    (libyaml refuses `[who?]` and `{b: c?}`, which ruamel.yaml itself writes). Its verdict stands; an error is
     reported in the C parser's words and positions, which the plain-words rules know."""
     if len(text) > _PURE_UP_TO:  # the pure parser takes about 6 s a megabyte: no second opinion on large files
         return _compose(text)

@@ -208,11 +208,11 @@ def read_bytes(path: Path, inside: Path | None = None) -> bytes:
         os.close(descriptor)
         raise YamlProblem("this is not an ordinary file; a plan file must be a regular file")
     with open(descriptor, "rb") as file:
-        if info.st_size > MAX_FILE_BYTES:
-            raise YamlProblem(
-                f"the file is {info.st_size // (1024 * 1024)} MB; a plan file is a few kilobytes (limit 10 MB)"
-            )
-        return file.read(MAX_FILE_BYTES + 1)
+        data = file.read(MAX_FILE_BYTES + 1) if info.st_size <= MAX_FILE_BYTES else b""
+        size = max(info.st_size, len(data))  # a file that grew since fstat is measured by what was read
+        if size > MAX_FILE_BYTES:
+            raise YamlProblem(f"the file is {size // (1024 * 1024)} MB; a plan file is a few kilobytes (limit 10 MB)")
+        return data
 
 
 def _check_inside(path: Path, inside: Path) -> None:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .yamlsrc import _line_col
+
 Mark = tuple[int, int]  # 1-based line, column
 
 
@@ -188,8 +190,7 @@ def _opening_quote(text: str, closing: int) -> Mark | None:
             if quote == "'" and at > 0 and text[at - 1] == "'":
                 at -= 2
                 continue
-            line = text.count("\n", 0, at) + 1
-            return line, at - (text.rfind("\n", 0, at) + 1) + 1
+            return _line_col(text, at)
         at -= 1
     return None
 
