@@ -70,6 +70,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], dict[str, str | bytes], date]] = 
         {ACTION: GOOD + 'milestones:\n  - text: Report\n    due: "October 2022"\n'},
         AS_OF,
     ),
+    "unread-deadline": (
+        {ACTION: action(due='due_as_written: "S"\n')},
+        {ACTION: action(due='due: "2022/23"\n')},
+        AS_OF,
+    ),
     "deadline-outside-plan": ({ACTION: action(due='due: "2022/24"\n')}, {ACTION: GOOD}, AS_OF),
     "missing-outcome": ({ACTION: action(outcome="")}, {ACTION: GOOD}, AS_OF),
     "unmeasurable-target": (

@@ -28,6 +28,11 @@ CASES = [
     ("10 x 'volunteers'", 10, "volunteers", "increase", False),
     ("TBC", None, None, "increase", True),
     ("xx% of residents", None, None, "increase", True),
+    # a list's number is not a target's value (a real plan's "1. All staff will be trained, 2. ...")
+    ("1. All staff will be trained, 2. Smokefree policy agreed", None, None, "increase", False),
+    ("2) 50 events in schools", 50, "events", "increase", False),
+    ("(1) 20 schools", 20, "schools", "increase", False),
+    ("1.5% fewer smokers", 1.5, "%", "decrease", False),
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,7 @@ __all__ = [
     "DateError",
     "Period",
     "When",
+    "code_meaning",
     "fy_label",
     "parse_month",
     "parse_when",
@@ -68,12 +70,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("half", re.compile(r"(?P<y>[0-9]{4})\s*,?\s*h(?P<h>[12])")),
     ("year", re.compile(r"(?P<y>[0-9]{4})")),
 ]
-_RANGE = re.compile(r"(?P<a>.+?)\s*(?:\s[-–—]\s|–|—|\sto\s|\suntil\s)\s*(?P<b>.+)")
+_RANGE = re.compile(r"(?P<a>.+?)\s*(?:\s[-–—]\s|–|—|\sto\s|\suntil\s|\sand\s|\s&\s)\s*(?P<b>.+)")
+# "by March 2023", "by the end of 2023": the deadline is the end of the period named
+_BY = re.compile(r"^(?:by|no later than)\s+(?:the\s+)?(?:end\s+of\s+)?", re.I)
 
 HINT = (
     'write a date as "2023-03-31", "March 2023", "2022/23" (financial year), "Q3 2022/23", '
     '"2023", or "ongoing" / "quarterly" / "annual"'
 )
+
 
 
 class DateError(ValueError):
@@ -232,13 +237,18 @@ def _single(text: str, fy_start: int) -> When | None:
     return None
 
 
-def parse_when(value: str | int | date, fy_start: int = 4) -> When:
+def parse_when(value: str | int | date, fy_start: int = 4, codes: Mapping[str, str] | None = None) -> When:
     """Parse a deadline or period as written in a plan.
 
     >>> parse_when("2022/23").end
     datetime.date(2023, 3, 31)
     >>> parse_when("October 2021").end
     datetime.date(2021, 10, 31)
+
+    `codes` is the plan's legend of deadline codes ({"S": "March 2020"}): a text that is one of its codes
+    (case-insensitive) keeps its text and takes the dates of the text the legend gives it.
+    >>> parse_when("M", codes={"M": "March 2021"}).end
+    datetime.date(2021, 3, 31)
     """
     if isinstance(value, date):
         return When(value.isoformat(), "iso", value, value)
@@ -250,7 +260,40 @@ def parse_when(value: str | int | date, fy_start: int = 4) -> When:
         text = str(value)
     except ValueError:  # an int of more digits than Python will write out (sys.get_int_max_str_digits)
         raise DateError(f"a number thousands of digits long is not a date; {HINT}") from None
-    return _parse_text(" ".join(text.split()), fy_start)
+    text = " ".join(text.split())
+    if codes:
+        meaning = code_meaning(text, codes)
+        if meaning is not None:
+            resolved = _parse_text(" ".join(meaning.split()), fy_start)
+            return When(text, "code", resolved.start, resolved.end, resolved.recurrence)
+    try:
+        return _parse_text(text, fy_start)
+    except DateError as error:
+        if codes is not None and _looks_like_code(text):
+            if codes:
+                known = ", ".join(f'"{shown(code)}"' for code in sorted(codes))
+                more = f"nor one of the plan's deadline codes ({known} in plan.yaml deadline_codes)"
+            else:
+                more = f'if it is the plan\'s own code, define it in plan.yaml: deadline_codes: {{{text}: "March 2023"}}'
+            raise DateError(f"{error}; {more}") from None
+        raise
+
+
+def code_meaning(text: str, codes: Mapping[str, str]) -> str | None:
+    """What the plan's legend says a deadline code means: exact spelling first, then any case."""
+    key = text.strip()
+    if key in codes:
+        return codes[key]
+    folded = {code.casefold(): meaning for code, meaning in codes.items()}
+    return folded.get(key.casefold())
+
+
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9+]{0,4}")
+
+
+def _looks_like_code(text: str) -> bool:
+    """A short token such as "S", "M", "LT", "Y2", "ST+": what plans use as deadline codes."""
+    return bool(_CODE.fullmatch(text))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -265,6 +308,11 @@ def _parse_text(text: str, fy_start: int) -> When:
     single = _single(text, fy_start)
     if single is not None:
         return single
+    by = _BY.match(text)
+    if by and by.end() < len(text):
+        within = _single(text[by.end() :], fy_start)
+        if within is not None:
+            return When(text, within.kind, within.start, within.end)
     span = _RANGE.fullmatch(text)
     if span:
         first, last = _single(span["a"], fy_start), _single(span["b"], fy_start)

@@ -36,7 +36,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from .dates import DateError, Period, parse_when, reporting_periods
 from .load import ActionSource, PlanSource, Problem, Workspace, did_you_mean, display_path, validation_problems
-from .model import Action
+from .model import Action, Plan, validation_context
 from .yamlsrc import YamlProblem, parse_text
 
 STATUSES = ("not-started", "in-progress", "complete", "cancelled")
@@ -320,8 +320,9 @@ def current_umask() -> int:
     return mask
 
 
-def check_action_text(text: str, path: Path, fy_start: int) -> Action:
-    """Parse and validate an action file's text; raise EditError listing every problem with its line."""
+def check_action_text(text: str, path: Path, fy_start: int, plan: Plan | None = None) -> Action:
+    """Parse and validate an action file's text (deadline codes read through `plan`'s legend); raise EditError
+    listing every problem with its line."""
     try:
         doc = parse_text(text)
     except YamlProblem as problem:
@@ -329,7 +330,7 @@ def check_action_text(text: str, path: Path, fy_start: int) -> Action:
     if not isinstance(doc.data, dict):
         raise EditError(f"{display_path(path)}:1:1: not an action file (expected keys such as id and title)")
     try:
-        return Action.model_validate(doc.data, context={"fy_start": fy_start})
+        return Action.model_validate(doc.data, context=validation_context(fy_start, plan))
     except ValidationError as error:
         problems = validation_problems(error, doc, path, Action)
         raise EditError("\n".join(p.format() for p in problems)) from None
@@ -437,7 +438,7 @@ def update_action(
         raise EditError(f"{display_path(path)}: the file is not UTF-8 text; fix it first") from None
     bom = raw.startswith(BOM)
     before = raw[1:] if bom else raw
-    check_action_text(before, path, fy_start)  # refuse to touch a file that is not valid now
+    check_action_text(before, path, fy_start, plan.plan)  # refuse to touch a file that is not valid now
     yaml, data = _round_trip(before.replace("\r\n", "\n"))  # positions only: the text itself is spliced
 
     entry = CommentedMap()
@@ -465,7 +466,7 @@ def update_action(
         edits.append(_status_edit(lines, data, status, _newline(before)))
     after = apply_edits(lines, edits)
     try:
-        check_action_text(after, path, fy_start)
+        check_action_text(after, path, fy_start, plan.plan)
     except EditError as error:
         raise EditError(f"the update would make the file invalid, so nothing was written:\n{error}") from None
     result = EditResult(path, before, after)
@@ -669,7 +670,7 @@ def new_action(
     lines.append("# targets:\n#   - text: 10 x volunteers\n")
     lines.append("# outcome: what will change for residents when this is done\n")
     text = "".join(lines)
-    check_action_text(text, path, workspace.config.financial_year_start)
+    check_action_text(text, path, workspace.config.financial_year_start, plan.plan)
     if path.exists() or any(p.name.startswith(f"{action_id}-") for p in path.parent.glob("*.y*ml")):
         raise EditError(f"{display_path(path)}: a file for action {action_id} already exists")
     if not dry_run:

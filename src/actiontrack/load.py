@@ -39,7 +39,7 @@ from .discover import (
     plans_setting_key,
     targets,
 )
-from .model import Action, Config, Owner, OwnersFile, Plan
+from .model import Action, Config, Owner, OwnersFile, Plan, validation_context
 from .schema_words import plain_message
 from .words import did_you_mean, escaped, shown
 from .yamlsrc import Document, YamlProblem, parse_bytes, read_bytes, read_document, real_folder
@@ -361,7 +361,13 @@ def _parse_unit(unit: _Unit, progress: Progress | None = None) -> dict[str, _Par
 
 
 def _unit_key(directory: Path, shard: str, context: dict, cache: Cache) -> str:
-    return cache.key("files", str(directory), str(context.get("fy_start")), shard)
+    codes = repr(context.get("deadline_codes", ()))
+    return cache.key("files", str(directory), str(context.get("fy_start")), codes, shard)
+
+
+def _plan_value(parsed: dict[str, _Parsed | Problem]) -> Plan | None:
+    result = parsed.get(PLAN_FILE)
+    return result.value if isinstance(result, _Parsed) else None
 
 
 SHARD_SIZE = 250  # files per cache entry and per unit of parallel work
@@ -547,21 +553,35 @@ def load_workspace(
     owners_path = found.plans_dir / OWNERS_FILE
     inside = found.root.resolve()
     owners, owners_doc = load_owners(owners_path, problems, inside)
-    context = {"fy_start": found.config.financial_year_start}
+    fy_start = found.config.financial_year_start
     cache = cache or Cache.for_repository(found.root, use_cache)
     found.remember_settings(cache)
+
+    def cache_for(folder: Path) -> Cache:
+        return cache if folder not in found.subset else Cache(None)
+
+    # plan.yaml first: how an action's deadline reads depends on the plan's legend of deadline codes
+    plan_units = [
+        _Unit(folder, "plan", [PLAN_FILE], validation_context(fy_start), cache_for(folder), inside)
+        for folder, names in found.folders.items()
+        if PLAN_FILE in names
+    ]
+    parsed: dict[Path, dict[str, _Parsed | Problem]] = {folder: {} for folder in found.folders}
+    with gc_paused():
+        for folder, results in _parse_units(plan_units, len(plan_units), None):
+            parsed[folder].update(results)
+    contexts = {folder: validation_context(fy_start, _plan_value(parsed[folder])) for folder in found.folders}
     units = [
-        _Unit(folder, shard, names, context, cache if folder not in found.subset else Cache(None), inside)
+        _Unit(folder, shard, names, contexts[folder], cache_for(folder), inside)
         for folder, all_names in found.folders.items()
-        for shard, names in _units(all_names)
+        for shard, names in _units([name for name in all_names if name != PLAN_FILE])
     ]
     if progress is not None:
         progress.start(sum(_action_count(names) for names in found.folders.values()))
-    parsed: dict[Path, dict[str, _Parsed | Problem]] = {folder: {} for folder in found.folders}
     with gc_paused():
         for folder, results in _parse_units(units, found.file_count, progress):
             parsed[folder].update(results)
-        plans = [load_plan(folder, context, problems, parsed=parsed[folder]) for folder in found.folders]
+        plans = [load_plan(folder, contexts[folder], problems, parsed=parsed[folder]) for folder in found.folders]
     cache.save_digests()
     problems.sort(key=lambda p: (str(p.path), p.line, p.column))
     return Workspace(

@@ -56,6 +56,24 @@ def _to_when(value: Any, info: ValidationInfo) -> When:
         raise PydanticCustomError("deadline", str(error)) from None
 
 
+def _to_deadline(value: Any, info: ValidationInfo) -> When:
+    """A deadline may also be one of the plan's own codes ("S", "M", "L"), read through its legend."""
+    if isinstance(value, When):
+        return value
+    codes = (info.context or {}).get("deadline_codes")
+    try:
+        return parse_when(value, _fy_start(info), codes=dict(codes) if codes is not None else None)
+    except DateError as error:
+        raise PydanticCustomError("deadline", str(error)) from None
+
+
+def validation_context(fy_start: int, plan: Plan | None = None) -> dict[str, Any]:
+    """What validating an action depends on besides its own text: the financial year's first month and the
+    plan's legend of deadline codes (a tuple of pairs, so the context can be hashed into cache keys)."""
+    codes = tuple(sorted((code, when.text) for code, when in plan.deadline_codes.items())) if plan else ()
+    return {"fy_start": fy_start, "deadline_codes": codes}
+
+
 def _to_day(value: Any) -> Any:
     """One day written as YYYY-MM-DD (kept as text by the YAML reader, so the deadline grammar checks it)."""
     if isinstance(value, dt.date):
@@ -86,6 +104,20 @@ WhenText = Annotated[
             "type": "string",
             "description": 'A date as written: "2023-03-31", "March 2023", "2022/23", "2022/24", '
             '"Q3 2022/23", "2023", "ongoing", "quarterly", "annual".',
+        }
+    ),
+]
+
+#: A deadline: a date as written, or one of the plan's deadline codes (see `Plan.deadline_codes`).
+DeadlineText = Annotated[
+    When,
+    BeforeValidator(_to_deadline),
+    PlainSerializer(lambda when: when.text, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": 'A date as written: "2023-03-31", "March 2023", "2022/23", "2022/24", '
+            '"Q3 2022/23", "2023", "ongoing", "quarterly", "annual", or one of the plan\'s deadline_codes.',
         }
     ),
 ]
@@ -141,6 +173,11 @@ class Plan(Strict):
     reporting: Cadence = "quarterly"
     source: str | None = Field(None, description="where the plan came from, e.g. the published document")
     priorities: list[Priority] = Field(default_factory=list)
+    deadline_codes: dict[Annotated[str, StringConstraints(pattern=r"^\S(.{0,18}\S)?$")], WhenText] = Field(
+        default_factory=dict,
+        description='the plan\'s own deadline codes and what each means, e.g. {S: "March 2020", M: "March 2021"}; '
+        "an action may then write `due: S`",
+    )
 
     @field_validator("period")
     @classmethod
@@ -160,7 +197,7 @@ class Plan(Strict):
 
 class Milestone(Strict):
     text: Text
-    due: WhenText | None = None
+    due: DeadlineText | None = None
     done: bool = False
 
 
@@ -222,7 +259,12 @@ class Action(Strict):
     what: str | None = Field(None, description='"What we will do", where the plan has that column')
     owners: list[Slug] = Field(default_factory=list, description="owner ids from plans/owners.yaml")
     partners: list[Slug] = Field(default_factory=list)
-    due: WhenText | None = None
+    due: DeadlineText | None = None
+    due_as_written: str | None = Field(
+        None,
+        description="a deadline as the source plan wrote it when it is not a date actiontrack reads "
+        "(kept by import; lint reports it until `due:` says when)",
+    )
     milestones: list[Milestone] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     outcome: str | None = None

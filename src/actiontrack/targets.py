@@ -3,7 +3,7 @@
 A target is measurable when its text starts with a number (after an optional verb such as "increase to").
 Its unit is the noun after the number ("%" for a percentage); its direction is "increase" unless the text says
 decrease or reduce, as IATI indicators record "ascending". A leading "X" where the number should be is a
-placeholder that someone meant to fill in.
+placeholder that someone meant to fill in. A list's number ("1. All staff trained") is not a target's.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ _LEADING = re.compile(
     r"^\s*" + _VERB + _NUMBER + r"\s*(?P<percent>%|per\s*cent\b|percent\b)?\s*(?:x\b|×)?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# "1. All staff trained", "2) Policy agreed": a list's number, not a target's
+_LIST_NUMBER = re.compile(r"^\s*\(?\d{1,2}(?:\.|\))\s+")
 _PLACEHOLDER = re.compile(r"^\s*(?:x|xx+|tbc|tbd|n/?a|\?+)(?:\s|$|%|/)", re.IGNORECASE)
 _DECREASE = re.compile(r"\b(?:decreas|reduc|lower|fewer|less|cut)\w*", re.IGNORECASE)
 # Words after which the unit's noun phrase has ended: "2,000 participants accessing the programme".
@@ -41,7 +43,8 @@ class ParsedTarget:
 def parse_target(text: str) -> ParsedTarget:
     """What a target's text says about its value, unit and direction."""
     direction = "decrease" if _DECREASE.search(text) else "increase"
-    match = _LEADING.match(text)
+    listed = _LIST_NUMBER.match(text)
+    match = _LEADING.match(text[listed.end() :] if listed else text)
     if not match:
         return ParsedTarget(None, None, direction, placeholder=bool(_PLACEHOLDER.match(text)))
     number = float(match["number"].replace(",", ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..derive import DerivedAction
+from ..words import shown
 from .base import Context, Hit, rule
 
 
@@ -22,7 +23,7 @@ def missing_deadline(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
 
     Fails: no `due` key. Passes: `due: "2022/23"` or `due: ongoing`.
     """
-    if item.action.due is None and item.is_open:
+    if item.action.due is None and item.action.due_as_written is None and item.is_open:
         yield Hit('no deadline: add `due:`, e.g. "2022/23", "March 2023" or "ongoing"')
 
 
@@ -92,3 +93,24 @@ def deadline_outside_plan(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
         yield Hit(f"due {_due(item)}, after the plan ends ({end.isoformat()}, period {period})", ("due",))
     elif start is not None and item.due_date < start:
         yield Hit(f"due {_due(item)}, before the plan starts ({start.isoformat()}, period {period})", ("due",))
+
+
+@rule("AT206", "unread-deadline", "warning")
+def unread_deadline(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """An action keeps its deadline only as the source plan wrote it (`due_as_written:`), not as a date.
+
+    `actiontrack import` keeps a deadline it cannot read ("S", "Year 2", "when funding allows") rather than lose
+    it. Until `due:` says when, nobody can tell whether the action is late. If the plan uses codes for its
+    deadlines, give their meaning once in plan.yaml (`deadline_codes: {S: "March 2020"}`) and write `due: S`;
+    otherwise write the date in `due:` and delete `due_as_written:`.
+
+    Fails: `due_as_written: "S"` and no `due`. Passes: `due: "S"` with `deadline_codes: {S: "March 2020"}`.
+    """
+    written = item.action.due_as_written
+    if written is not None and item.action.due is None:
+        yield Hit(
+            f'the deadline "{shown(written)}" is not a date actiontrack reads: write it in `due:` as a date, or, if '
+            f'it is one of the plan\'s codes, define it in plan.yaml (deadline_codes: {{{shown(written)}: "March 2023"}}) '
+            f"and write `due: {shown(written)}`",
+            ("due_as_written",),
+        )

@@ -73,7 +73,8 @@ problem_rule(
     """A deadline or period is written in a way actiontrack cannot read as a date.
 
     Accepted: "2023-03-31", "March 2023", "2022/23" (financial year), "2022/24", "Q3 2022/23", "2023",
-    "ongoing", "quarterly", "annual" (see the README's table). The message quotes the text.
+    "ongoing", "quarterly", "annual" (see the README's table), or, for a deadline, one of the codes the plan
+    defines in plan.yaml (`deadline_codes: {S: "March 2020"}`). The message quotes the text.
 
     Fails: `due: "soonish"`. Passes: `due: "Q3 2022/23"`.
     """,
