@@ -138,9 +138,10 @@ def test_synonyms_sections_owners_and_notes(repo, tmp_path):
     assert result.actions == 2
     assert [o.id for o in result.new_owners] == ["jane-smith"] and result.new_owners[0].kind == "person"
     notes = "\n".join(result.notes)
-    assert 'row 5: due not imported: "when possible" is not a date' in notes
-    assert "row 5: the update/RAG cell was not imported" in notes and "Amber Started in May" in notes
-    assert "row 6: not imported (no id): Fix boilers | Housing | 2025" in notes
+    assert 'row 5: "when possible" is not a date' in notes
+    assert (result.ratings_left_out, result.progress_left_out) == (1, 1)  # no --period: counted, not lost
+    assert any("left out: 1 RAG ratings and 1 progress notes" in line for line in result.summary())
+    assert "row 6: no number: Fix boilers | Housing | 2025" in notes
     workspace = load_workspace([], cwd=repo)
     assert workspace.problems == []
     [plan] = [p for p in workspace.plans if p.slug == "borough-health"]
@@ -152,7 +153,7 @@ def test_synonyms_sections_owners_and_notes(repo, tmp_path):
     a1 = next(a.action for a in plan.actions if a.action.id == "A1")
     assert a1.owners == ["health-wellbeing", "jane-smith"] and a1.targets[0].value == 150
     a2_text = next((repo / "plans" / "borough-health" / "actions").glob("A2-*.yaml")).read_text()
-    assert "due in the table: 'when possible'" in a2_text  # kept as a comment, not lost
+    assert 'due_as_written: "when possible"' in a2_text  # kept, and reported by lint as unread, not missing
 
 
 @pytest.mark.parametrize(
@@ -189,7 +190,7 @@ def test_windows_csv_and_cli_dry_run(repo, tmp_path):
     assert real.exit_code == 0
     assert "Café opening hours" in next((repo / "plans" / "cafes" / "actions").glob("1-*.yaml")).read_text()
     bad = CliRunner().invoke(app, ["import", str(table), "--plan", "Bad Slug", str(repo / "plans")])
-    assert bad.exit_code == 1 and "lower-case letters" in bad.output
+    assert bad.exit_code == 2 and "lower-case letters" in bad.output
 
 
 def test_export_csv_and_xlsx(tmp_path):
@@ -305,7 +306,7 @@ def test_odd_tables_give_clear_messages(repo, tmp_path):
     for table, message in [
         (binary, "not UTF-8 or Windows-1252"),
         (fake, "not a readable Excel workbook"),
-        (empty, "no header row found"),
+        (empty, "the table is empty"),
     ]:
         result = CliRunner().invoke(app, ["import", str(table), "--plan", "x", str(repo / "plans")])
         assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output

@@ -484,27 +484,74 @@ def schema(
 
 @app.command("import")
 def import_(
-    table: Annotated[Path, typer.Argument(help="A CSV, TSV or XLSX table of actions.", exists=True, dir_okay=False)],
+    table: Annotated[
+        Path,
+        typer.Argument(
+            help="The plan as you have it: a Word document (.docx), an Excel workbook (.xlsx), or a CSV or TSV table.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
     plan: Annotated[
-        str, typer.Option("--plan", metavar="SLUG", help="The plan to create or add to (its folder name).")
+        str,
+        typer.Option("--plan", metavar="NAME", help="The plan's folder name, e.g. tobacco-control-2019-22."),
     ],
     map_: Annotated[
-        list[str] | None, typer.Option("--map", metavar="HEADING=FIELD", help="Map a column heading to a field.")
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="HEADING=FIELD",
+            help='Say what a column holds, e.g. --map "Theme=priority" or --map "Notes=skip".',
+        ),
+    ] = None,
+    due_code: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--due-code",
+            metavar="CODE=DATE",
+            help='What one of the plan\'s deadline codes means, e.g. --due-code "S=March 2020" (repeat for each).',
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            metavar="PERIOD",
+            help='Import the RAG and progress columns as this period\'s update, e.g. "2019/20 Q4".',
+        ),
+    ] = None,
+    plan_period: Annotated[
+        str | None,
+        typer.Option(
+            "--plan-period",
+            metavar="PERIOD",
+            help='The years the plan covers, e.g. "April 2019 to March 2022" (default: read from its title).',
+        ),
+    ] = None,
+    table_number: Annotated[
+        int | None,
+        typer.Option("--table", metavar="N", help="Import only the Nth table of a Word document (default: all)."),
     ] = None,
     owner_separator: Annotated[
         str | None,
-        typer.Option("--owner-separator", help="Text between owners in a cell (besides / ; , and newlines)."),
+        typer.Option("--owner-separator", help="Text between owners in a cell (besides / ; , and new lines)."),
     ] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="The XLSX sheet (default: the first).")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="The Excel sheet (default: the first).")] = None,
     title: Annotated[
-        str | None, typer.Option("--title", help="The plan's title (default: the table's title row).")
+        str | None, typer.Option("--title", help="The plan's title (default: the document's title).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing action files and plan.yaml.")] = False,
     paths: PathsArg = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Create plan files from a table councils already have (both seed plans' layouts and the usual headings)."""
+    """Create plan files from the plan you already have: its table of actions, themes, leads and deadlines.
+
+    Example: actiontrack import "Tobacco Control Plan.docx" --plan tobacco-control --due-code "S=March 2020"
+
+    Nothing is written when a column cannot be mapped; run with --dry-run first to see what would happen.
+    """
     from .importer import ImportProblem, import_table
+    from .importer.plan import DETAIL_KINDS
     from .load import display_path
 
     workspace = _load(paths, cached=False)
@@ -516,24 +563,36 @@ def import_(
             maps=map_ or [],
             owner_separator=owner_separator,
             sheet=sheet,
+            table_number=table_number,
             title=title,
+            due_codes=due_code or [],
+            period=period,
+            plan_period=plan_period,
             force=force,
             dry_run=dry_run,
         )
     except ImportProblem as error:
-        _fail(f"{table}: {error}", EXIT_PROBLEMS)
+        _fail(f"{table}: {error}", error.code)
     except OSError as error:
         _cannot_write(error)
+    for line in result.summary(dry_run):
+        typer.echo(line, err=True)
+    for kind in DETAIL_KINDS:
+        lines = result.details.get(kind, [])
+        if lines:
+            typer.echo(f"{kind} ({len(lines)}):", err=True)
+            for line in lines:
+                typer.echo(f"  {line}", err=True)
+    for owner in result.new_owners:
+        if owner is result.new_owners[0]:
+            typer.echo("new owners (check each in owners.yaml):", err=True)
+        alias = f"; also written {', '.join(owner.aliases)}" if owner.aliases else ""
+        typer.echo(f"  {owner.id}: {owner.name} ({owner.kind}{alias})", err=True)
+    for skipped in result.skipped:
+        typer.echo(f"skipped {skipped}: it exists (use --force to overwrite)", err=True)
     verb = "would write" if dry_run else "wrote"
     for path in result.written:
         typer.echo(f"{verb} {display_path(path, workspace.root)}")
-    for skipped in result.skipped:
-        typer.echo(f"skipped {skipped}: it exists (use --force to overwrite)", err=True)
-    for owner in result.new_owners:
-        typer.echo(f"new owner proposed: {owner.id} ({owner.name}, {owner.kind})", err=True)
-    for note in result.notes:
-        typer.echo(f"note: {note}", err=True)
-    typer.echo(f"{result.actions} actions imported into {plan}", err=True)
 
 
 class ExportFormat(StrEnum):

@@ -360,9 +360,10 @@ def find_action(workspace: Workspace, action_id: str, plan_slug: str | None) -> 
 # ---- update ----
 
 
-def reporting_period(plan: PlanSource, text: str, fy_start: int) -> tuple[str, Period]:
-    """The plan's reporting period that `text` names, and its canonical label ("Q2 2022/23" -> "2022/23 Q2")."""
-    cadence = plan.plan.reporting if plan.plan else "quarterly"
+def reporting_period(plan: Plan | None, text: str, fy_start: int) -> tuple[str, Period]:
+    """The plan's reporting period that `text` names, and its canonical label ("Q2 2022/23" -> "2022/23 Q2").
+    A plan with no known period accepts any well-formed period."""
+    cadence = plan.reporting if plan else "quarterly"
     try:
         when = parse_when(text, fy_start)
     except DateError as error:
@@ -371,7 +372,7 @@ def reporting_period(plan: PlanSource, text: str, fy_start: int) -> tuple[str, P
     if when.start is not None and when.end is not None:
         for label, span in reporting_periods(cadence, when.start, when.end, fy_start):
             if (span.start, span.end) == (when.start, when.end):
-                start, end = (plan.plan.start_date, plan.plan.end_date) if plan.plan else (None, None)
+                start, end = (plan.start_date, plan.end_date) if plan else (None, None)
                 if (start and span.end < start) or (end and span.start > end):
                     raise EditError(f"--period: {label} is outside the plan's period ({start} to {end})")
                 return label, span
@@ -424,7 +425,7 @@ def update_action(
     fy_start = workspace.config.financial_year_start
     plan, source = find_action(workspace, action_id, plan_slug)
     _check_plan_file(workspace, plan)
-    label, span = reporting_period(plan, period, fy_start)
+    label, span = reporting_period(plan.plan, period, fy_start)
     if rag is not None and rag not in RAGS:
         raise EditError(f'--rag: "{rag}" is not one of {", ".join(RAGS)}', 2)
     if status is not None and status not in STATUSES:
