@@ -138,7 +138,7 @@ def test_synonyms_sections_owners_and_notes(repo, tmp_path):
     assert result.actions == 2
     assert [o.id for o in result.new_owners] == ["jane-smith"] and result.new_owners[0].kind == "person"
     notes = "\n".join(result.notes)
-    assert 'row 5: "when possible" is not a date' in notes
+    assert '"when possible" is not a date actiontrack understands (1 row: row 5)' in notes
     assert (result.ratings_left_out, result.progress_left_out) == (1, 1)  # no --period: counted, not lost
     assert any("left out: 1 RAG ratings and 1 progress notes" in line for line in result.summary())
     assert "row 6: no number: Fix boilers | Housing | 2025" in notes
@@ -219,7 +219,7 @@ def test_export_csv_and_xlsx(tmp_path):
     )
     sheet = load_workbook(xlsx).active
     assert sheet.max_row == 45 and sheet["B1"].value == "ID"
-    assert [c.value for c in sheet[1]][:4] == ["Plan", "ID", "Priority", "Action"]
+    assert [c.value for c in sheet[1]][:5] == ["Plan", "ID", "Priority", "Priority title", "Action"]
 
 
 def test_init_creates_a_working_repository(tmp_path):
@@ -346,3 +346,56 @@ def test_written_files_follow_the_umask_and_bad_targets_are_clear(tmp_path, monk
     ):
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 2 and "cannot write" in result.output and "Traceback" not in result.output, args
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("slug", [HW, HI])
+def test_export_then_import_gives_the_same_plan(tmp_path, kind, slug):
+    """ids, priorities, owners, due text, targets and the latest update survive a round trip through a table."""
+    source = tmp_path / "source"
+    shutil.copytree(BUNDLED_PLANS.parent, source, ignore=shutil.ignore_patterns(".git", ".venv", "site"))
+    plans = source / "plans"
+    first = sorted(load_workspace([plans / slug]).actions, key=lambda a: a.action.id)[0].action.id
+    for args in (
+        [first, "--period", "2022/23 Q2", "--rag", "amber", "--note", "Slipped; see the minutes, item 4"],
+        [first, "--period", "2022/23 Q3", "--rag", "green", "--note", "Back on track"],
+    ):
+        result = CliRunner().invoke(app, ["update", *args, "--plan", slug, str(plans)])
+        assert result.exit_code == 0, result.output
+    table = tmp_path / f"{slug}.{kind}"
+    exported = CliRunner().invoke(app, ["export", str(plans / slug), "-f", kind, "-o", str(table)])
+    assert exported.exit_code == 0, exported.output
+    target = tmp_path / "target"
+    (target / "plans").mkdir(parents=True)
+    shutil.copy(plans / "owners.yaml", target / "plans" / "owners.yaml")
+    imported = CliRunner().invoke(app, ["import", str(table), "--plan", slug, str(target / "plans")])
+    assert imported.exit_code == 0, imported.output
+
+    def facts(folder: Path) -> dict:
+        workspace = load_workspace([folder])
+        [plan] = workspace.plans
+        return {
+            "title": plan.plan.title,
+            "priorities": [(p.id, p.title) for p in plan.plan.priorities],
+            "actions": {
+                a.action.id: (
+                    a.action.priority,
+                    a.action.title,
+                    a.action.what,
+                    a.action.owners,
+                    a.action.due.text if a.action.due else None,
+                    [t.text for t in a.action.targets],
+                    a.action.outcome,
+                    (lambda u: (u.period.text, u.rag, u.note) if u else None)(
+                        a.action.updates[-1] if a.action.updates else None
+                    ),
+                )
+                for a in plan.actions
+            },
+        }
+
+    before, after = facts(plans / slug), facts(target / "plans" / slug)
+    assert after["title"] == before["title"]
+    assert set(after["priorities"]) == set(before["priorities"])
+    assert after["actions"] == before["actions"]
+    assert after["actions"][first][-1] == ("2022/23 Q3", "green", "Back on track")

@@ -80,7 +80,6 @@ HINT = (
 )
 
 
-
 class DateError(ValueError):
     """A deadline or period that the grammar does not know; the message names the text."""
 
@@ -249,6 +248,8 @@ def parse_when(value: str | int | date, fy_start: int = 4, codes: Mapping[str, s
     (case-insensitive) keeps its text and takes the dates of the text the legend gives it.
     >>> parse_when("M", codes={"M": "March 2021"}).end
     datetime.date(2021, 3, 31)
+    >>> parse_when("S/M", codes={"S": "March 2020", "M": "March 2021"}).end
+    datetime.date(2021, 3, 31)
     """
     if isinstance(value, date):
         return When(value.isoformat(), "iso", value, value)
@@ -262,10 +263,9 @@ def parse_when(value: str | int | date, fy_start: int = 4, codes: Mapping[str, s
         raise DateError(f"a number thousands of digits long is not a date; {HINT}") from None
     text = " ".join(text.split())
     if codes:
-        meaning = code_meaning(text, codes)
-        if meaning is not None:
-            resolved = _parse_text(" ".join(meaning.split()), fy_start)
-            return When(text, "code", resolved.start, resolved.end, resolved.recurrence)
+        resolved_code = _code_when(text, codes, fy_start)
+        if resolved_code is not None:
+            return resolved_code
     try:
         return _parse_text(text, fy_start)
     except DateError as error:
@@ -274,9 +274,32 @@ def parse_when(value: str | int | date, fy_start: int = 4, codes: Mapping[str, s
                 known = ", ".join(f'"{shown(code)}"' for code in sorted(codes))
                 more = f"nor one of the plan's deadline codes ({known} in plan.yaml deadline_codes)"
             else:
-                more = f'if it is the plan\'s own code, define it in plan.yaml: deadline_codes: {{{text}: "March 2023"}}'
+                more = (
+                    f'if it is the plan\'s own code, define it in plan.yaml: deadline_codes: {{{text}: "March 2023"}}'
+                )
             raise DateError(f"{error}; {more}") from None
         raise
+
+
+_CODE_SPAN = re.compile(r"\s*(?:/|-|–|—|\bto\b|\band\b|&)\s*")
+
+
+def _code_when(text: str, codes: Mapping[str, str], fy_start: int) -> When | None:
+    """A code ("M") or a span of codes ("S/M", "S-L", "S/M/L": from the first's start to the last's end)."""
+    meaning = code_meaning(text, codes)
+    if meaning is not None:
+        resolved = _parse_text(" ".join(meaning.split()), fy_start)
+        return When(text, "code", resolved.start, resolved.end, resolved.recurrence)
+    parts = [part for part in _CODE_SPAN.split(text) if part]
+    if len(parts) < 2:
+        return None
+    meanings = [code_meaning(part, codes) for part in parts]
+    if any(m is None for m in meanings):
+        return None
+    spans = [_parse_text(" ".join(m.split()), fy_start) for m in meanings if m is not None]
+    if any(span.start is None or span.end is None for span in spans):
+        return None
+    return When(text, "code", min(s.start for s in spans if s.start), max(s.end for s in spans if s.end))
 
 
 def code_meaning(text: str, codes: Mapping[str, str]) -> str | None:
@@ -288,11 +311,12 @@ def code_meaning(text: str, codes: Mapping[str, str]) -> str | None:
     return folded.get(key.casefold())
 
 
-_CODE = re.compile(r"[A-Za-z][A-Za-z0-9+]{0,4}")
+_CODE = re.compile(r"[A-Z][A-Z0-9+]{0,3}(?:\s*[/-]\s*[A-Z][A-Z0-9+]{0,3})*")
 
 
 def _looks_like_code(text: str) -> bool:
-    """A short token such as "S", "M", "LT", "Y2", "ST+": what plans use as deadline codes."""
+    """A short capital token such as "S", "M", "LT", "Y2", "ST+", or a span "S/M": what plans use as deadline
+    codes (a word such as "yes" or "soon" is not taken for one)."""
     return bool(_CODE.fullmatch(text))
 
 

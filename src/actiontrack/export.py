@@ -1,4 +1,7 @@
-"""`actiontrack export`: one row per action with its latest update, as CSV or XLSX for committee papers."""
+"""`actiontrack export`: one row per action with its latest update, as CSV or XLSX for committee papers.
+
+`actiontrack import` reads the table back: every heading here is one it knows (Due date and State, worked out
+from the others, are left out), so export then import gives the same plan."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ COLUMNS = [
     ("Plan", "plan"),
     ("ID", "id"),
     ("Priority", "priority"),
+    ("Priority title", "priority_title"),
     ("Action", "title"),
     ("What we will do", "what"),
     ("Owners", "owners"),
@@ -36,22 +40,28 @@ def rows(snapshot: Snapshot) -> list[dict[str, Any]]:
     for derived in snapshot.actions:
         action = derived.action
         latest = derived.latest
+        plan = derived.plan.plan
+        titles = {p.id: p.title for p in plan.priorities} if plan else {}
         result.append(
             {
                 "plan": derived.plan.title,
                 "id": action.id,
                 "priority": action.priority or "",
+                "priority_title": titles.get(action.priority or "", ""),
                 "title": action.title,
                 "what": action.what or "",
                 "owners": "; ".join(workspace.owner_name(o) for o in action.owners),
-                "due": action.due.text if action.due else "",
+                "due": action.due.text if action.due else (action.due_as_written or ""),
                 "due_date": derived.due_date.isoformat() if derived.due_date else "",
                 "state": derived.state_label,
                 "status": derived.status or "",
                 "rag": (derived.rag or "").upper(),
                 "latest_period": latest.period.text if latest else "",
                 "latest_note": (latest.note or "") if latest else "",
-                "targets": "; ".join(t.text for t in action.targets),
+                # several targets as a bulleted list, which import reads back as separate targets
+                "targets": "\n".join(f"• {t.text}" for t in action.targets)
+                if len(action.targets) > 1
+                else "".join(t.text for t in action.targets),
                 "outcome": action.outcome or "",
             }
         )

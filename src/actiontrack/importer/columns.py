@@ -159,6 +159,8 @@ SYNONYMS: dict[str, str] = {
             "other partners",
             "delivery partners",
             "working with",
+            "which partners are involved",
+            "partners involved",
         ],
         "partners",
     ),
@@ -175,6 +177,8 @@ SYNONYMS: dict[str, str] = {
             "measure of success",
             "measures of success",
             "how will we measure success",
+            "what does success look like",
+            "what will success look like",
             "how we will measure success",
             "measure",
             "measures",
@@ -313,6 +317,8 @@ def no_header(table: SourceTable, extra: dict[str, str]) -> ImportProblem:
     index, row = looked
     cells = [clean(c) for c in row if c.strip()]
     nearest = []
+    suggested = []
+    unknown: list[str] = []
     for cell in cells:
         close = difflib.get_close_matches(heading_key(cell), list(SYNONYMS), n=1, cutoff=0.6)
         known = column_field(cell, extra)
@@ -320,10 +326,25 @@ def no_header(table: SourceTable, extra: dict[str, str]) -> ImportProblem:
             nearest.append(f'"{cell}" is {known}')
         elif close:
             nearest.append(f'"{cell}" is like "{close[0]}" ({SYNONYMS[close[0]]})')
+            if SYNONYMS[close[0]] in FIELDS:
+                suggested.append(f'--map "{cell.replace(chr(34), "")}={SYNONYMS[close[0]]}"')
         else:
             nearest.append(f'"{cell}" is not known')
+            unknown.append(cell)
+    if (
+        unknown
+        and not any(s.endswith('=title"') for s in suggested)
+        and not any(column_field(c, extra) == "title" for c in cells)
+    ):
+        suggested.insert(0, f'--map "{unknown[0].replace(chr(34), "")}=title"')
     return ImportProblem(
         f"{table.name}: no header row found. Row {index + 1} looks like headings but needs the action itself "
         f"(a heading such as Action, Objective) and one more known heading: {'; '.join(nearest)}. "
-        'Map yours with --map "HEADING=field", e.g. --map "' + cells[0].replace('"', "") + '=title"'
+        'Map yours with --map "HEADING=field"'
+        + (
+            f", e.g. {' '.join(suggested[:3])}"
+            if suggested
+            else f', e.g. --map "{cells[0].replace(chr(34), "")}=title"'
+        )
+        + "; map a column to skip to leave it out"
     )

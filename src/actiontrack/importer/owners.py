@@ -5,9 +5,10 @@ A cell is read the way a person reads it:
   holds a separator ("Fire and Rescue Service", "Planning/Housing") is never cut;
 - "Department of Health and Social Care (DHSC)": a name with its acronym in brackets is one owner, and the
   acronym becomes its alias, so a later cell that says just "DHSC" names the same owner;
-- the rest is split at / ; , newlines and `--owner-separator`, and at " and " only between names that each stand
-  alone (no one-word fragment such as "Health" of "Health and Wellbeing Board", no fragment that ends in "of" or
-  starts in lower case, no bracketed acronym left without its name).
+- the rest is split at / ; , newlines and `--owner-separator`, and at " and ", " & " or a full stop only
+  between names that each stand alone (no one-word fragment such as "Health" of "Health and Wellbeing Board", no
+  fragment that ends in "of" or starts in lower case, no bracketed acronym left without its name, and no known
+  name that is only the start of a longer one: "Public Health and Research").
 A proposed owner is a `person` only when the name reads as a person's (a title such as Cllr or Dr, an initial and
 a surname, or a common first name and a surname); organisations outside the council are `partner`; the rest
 (teams, services, systems, boards) are `team`.
@@ -109,8 +110,8 @@ def _stands_alone(piece: str, known: bool) -> bool:
 
 
 def _split_and(part: str) -> list[str]:
-    """`part` split at " and " (or " & ") only where every piece stands alone."""
-    pieces = re.split(r"\s(?:and|&)\s", part)
+    """`part` split at " and ", " & " or a full stop between names, only where every piece stands alone."""
+    pieces = re.split(r"\s(?:and|&)\s|(?<=[a-z])\.\s+(?=[A-Z])", part)
     if len(pieces) == 1:
         return pieces
     known = [re.fullmatch(r"\x00\d+\x00|\x01\d+\x01", piece.strip()) is not None for piece in pieces]
@@ -119,17 +120,36 @@ def _split_and(part: str) -> list[str]:
     return [part]
 
 
+def _unmark_partial(part: str, originals: dict[str, str]) -> str:
+    """A known name that is only part of a longer one ("Public Health" in "Public Health and Research") is not
+    that owner: the part goes back to its text, to be read as one name."""
+    pieces = re.split(r"(\x00\d+\x00)", part)
+    rest = " ".join(p for p in pieces if not p.startswith("\x00")).strip()
+    if len(pieces) == 1 or not [w for w in rest.split() if w.lower() not in ("and", "&")]:
+        return part
+    loose = re.split(r"\s(?:and|&)\s|^(?:and|&)\s|\s(?:and|&)$", rest)
+    if all(_stands_alone(piece.strip(), False) for piece in loose if piece.strip()):
+        return part
+    return " ".join("".join(originals.get(p, p) for p in pieces).split())
+
+
 def split_owners(cell: str, owners: dict[str, Owner], separator: str | None) -> list[str | tuple[str, ...]]:
     """Owner ids found in a "who" cell, in order; a name not in the registry comes back as a tuple: (name,) or
     (name, acronym) when the cell gives its acronym in brackets."""
     names = owner_names(owners)
     text = "\n".join(" ".join(line.split()) for line in cell.splitlines() if line.strip())
     marked = text
+    originals: dict[str, str] = {}  # marker -> the text it stands for
     for index, (name, _) in enumerate(names):
         pattern = re.compile(
             r"(?<![\w&])" + re.escape(name) + r"(?![\w&])(?:\s*\(\s*[A-Z][A-Za-z&]{1,11}\s*\))?", re.IGNORECASE
         )
-        marked = pattern.sub(f" \x00{index}\x00 ", marked)
+
+        def mark(match: re.Match[str], index: int = index) -> str:
+            originals[f"\x00{index}\x00"] = match.group(0)
+            return f" \x00{index}\x00 "
+
+        marked = pattern.sub(mark, marked)
     proposals: list[tuple[str, str]] = []  # (name, acronym) found whole
     while True:
         found = None
@@ -147,7 +167,7 @@ def split_owners(cell: str, owners: dict[str, Owner], separator: str | None) -> 
     parts = [marked]
     for sep in ([separator] if separator else []) + ["\n", "/", ";", ","]:
         parts = [piece for part in parts for piece in part.split(sep)]
-    parts = [piece for part in parts for piece in _split_and(" ".join(part.split()))]
+    parts = [piece for part in parts for piece in _split_and(_unmark_partial(" ".join(part.split()), originals))]
     result: list[str | tuple[str, ...]] = []
     for part in parts:
         for token in re.split(r"(\x00\d+\x00|\x01\d+\x01)", part):

@@ -7,8 +7,9 @@ How rows are read, in order:
   first column, starts a theme; so does a Word heading just above a table when the document holds several; a theme
   column (`--map "Theme=priority"`) gives each row's theme, a blank cell meaning "as above". Themes become the
   plan's `priorities:`; one written "Theme 3: ..." or "3. ..." keeps its number, the others are numbered in order;
-- a table with no numbering column has its actions numbered in table order within their theme (1.1, 1.2, 2.1 ...),
-  or 1, 2, 3 when it has no themes; a number merged down several rows (Word) gives 4.a, 4.b ...;
+- a table with no numbering column takes each action's number from the start of its text when every action
+  starts with one ("12 - Train midwives"); otherwise its actions are numbered in table order within their theme
+  (1.1, 1.2, 2.1 ...), or 1, 2, 3 when it has no themes; a number merged down several rows (Word) gives 4.a, 4.b ...;
 - a repeated header row (a page break) is skipped; in a table pulled out of a PDF, a row with no number, date or
   owner continues the row above;
 - deadlines keep their text: a date, a span ("2024 and 2025"), or one of the plan's own codes given with
@@ -36,7 +37,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from ..dates import DateError, code_meaning, parse_when
+from ..dates import DateError, parse_when
 from ..edit import (
     EditError,
     _round_trip,
@@ -81,6 +82,8 @@ STATUS_WORDS = {
     "partially": "in-progress",
     "partially achieved": "in-progress",
     "partly": "in-progress",
+    "incomplete": "in-progress",
+    "not complete": "in-progress",
     "not started": "not-started",
     "not-started": "not-started",
     "not yet started": "not-started",
@@ -90,8 +93,9 @@ STATUS_WORDS = {
     "no longer required": "cancelled",
     "stopped": "cancelled",
 }
+_NUMBER_IN_TEXT = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?\.?)\s*(?:[-–—:)]\s*|\.?\s+)(\S.*)$", re.S)
 _ID_LIKE = re.compile(r"[A-Za-z]?\d{1,3}(?:[.\-][A-Za-z0-9]{1,3}){0,3}\.?|[A-Za-z][.)]")
-_CODE_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+]{0,4}")
+_CODE_LIKE = re.compile(r"[A-Z][A-Z0-9+]{0,3}(?:\s*[/-]\s*[A-Z][A-Z0-9+]{0,3})*")
 
 # the kinds of detail, in the order they are shown
 DETAIL_KINDS = (
@@ -141,6 +145,8 @@ class ImportResult:
     deadlines_read: int = 0
     deadlines_by_code: int = 0
     deadlines_unread: Counter[str] = field(default_factory=Counter)
+    unread_rows: dict[str, list[Row]] = field(default_factory=dict)  # text -> the rows that wrote it
+    unread_reasons: dict[str, str] = field(default_factory=dict)
     legend: dict[str, str] = field(default_factory=dict)
     period: str | None = None
     ratings: int = 0
@@ -148,6 +154,17 @@ class ImportResult:
     statuses: int = 0
     ratings_left_out: int = 0
     progress_left_out: int = 0
+
+    def group_unread(self) -> None:
+        """One detail line per deadline text that was not read, naming its rows."""
+        for text, rows in self.unread_rows.items():
+            shown = ", ".join(str(row.number) for row in rows[:12]) + (" ..." if len(rows) > 12 else "")
+            table = f"{rows[0].table}, " if rows[0].table != "the table" else ""
+            count = f"{len(rows)} rows" if len(rows) != 1 else "1 row"
+            self.note(
+                "deadlines not read (kept as due_as_written)",
+                f"{self.unread_reasons[text]} ({count}: {table}row{'s' if len(rows) != 1 else ''} {shown})",
+            )
 
     def note(self, kind: str, text: str) -> None:
         self.details.setdefault(kind, []).append(text)
@@ -184,9 +201,12 @@ class ImportResult:
             codes = [text for text in self.deadlines_unread if _CODE_LIKE.fullmatch(text)]
             if codes:
                 seen = ", ".join(f'"{c}" x{self.deadlines_unread[c]}' for c in codes)
-                example = " ".join(f'--due-code "{c}=March 2024"' for c in codes[:3])
+                single = [c for c in codes if re.fullmatch(r"\w+\+?", c)][:4]
+                example = " ".join(f'--due-code "{c}=March 2024"' for c in single)
                 deadline += f"; codes seen: {seen}: say what each means with {example}"
             deadline += " (kept as due_as_written; lint reports them)"
+        if not self.deadlines_read and not unread:
+            deadline = "  deadlines: the table has no deadline column"
         lines.append(deadline)
         if self.period:
             lines.append(
@@ -285,7 +305,10 @@ def table_rows(
         if index in table.full_width or alone:
             theme = themes.add(*_theme_from_text(filled[0][1]))
             continue
-        values = {name: cells[i] for i, name in columns.items() if i < len(cells) and cells[i]}
+        values: dict[str, str] = {}
+        for i, name in columns.items():  # several columns may feed one field (two update columns): joined
+            if i < len(cells) and cells[i]:
+                values[name] = f"{values[name]}\n{cells[i]}" if name in values else cells[i]
         merged = table.merged_down.get(index, set())
         if by_column:
             if "priority" in values and not ({i for i, n in columns.items() if n == "priority"} <= merged and found):
@@ -342,6 +365,14 @@ def _continue(previous: Row, values: dict[str, str]) -> None:
 def _number_rows(rows: list[Row], result: ImportResult) -> None:
     """Give numbers to rows of tables without a numbering column, and letters to numbers merged down rows."""
     unnumbered = [row for row in rows if not row.numbered]
+    written = [_NUMBER_IN_TEXT.match(row.cells["title"]) for row in unnumbered]
+    if unnumbered and all(written) and len({m.group(1) for m in written if m}) == len(written):
+        for row, match in zip(unnumbered, written, strict=True):  # "12 - Train midwives": the number is the id
+            assert match is not None
+            row.cells["id"], row.cells["title"] = match.group(1).rstrip("."), match.group(2)
+            row.numbered = True
+        result.numbering = f"numbers read from the start of each action's text ({len(unnumbered)} actions)"
+        unnumbered = []
     if unnumbered:
         counters: Counter[str] = Counter()
         for row in unnumbered:
@@ -381,7 +412,9 @@ def _letters(index: int) -> str:
 
 
 def _normalise_id(text: str) -> str:
-    """ "1." -> "1", "1 a" -> "1.a", "(a)" -> "a": the plan's numbering as an id."""
+    """The plan's numbering as an id: "1." -> "1", "1 a" -> "1.a", "(a)" -> "a"; its first line only, where
+    merging cells in Word left the number twice."""
+    text = next((line for line in text.splitlines() if line.strip()), "")
     text = text.strip().strip("()").rstrip(".):").strip()
     text = re.sub(r"\s*[()]\s*", ".", text).strip(".")
     return re.sub(r"\s+", ".", text)
@@ -425,27 +458,34 @@ def _milestones(cell: str) -> CommentedSeq:
 
 
 _LIST_ITEM = re.compile(r"(?:^|(?<=[\s,;]))(\d{1,2})[.)]\s+")
+_BULLET = re.compile(r"^\s*[•·▪◦‣*-]\s+")
 
 
 def _targets(cell: str) -> list[str]:
-    """A targets cell as separate targets: one a line, or a numbered list "1. ..., 2. ..." split at its numbers."""
+    """A targets cell as separate targets where it is a list: bulleted lines (Word's list paragraphs read as "• "),
+    or a numbered list "1. ..., 2. ..." split at its numbers. Other line breaks stay inside one target."""
+    lines = cell.split("\n")
+    if len(lines) > 1 and all(_BULLET.match(line) for line in lines if line.strip()):
+        items = [_BULLET.sub("", line, count=1) for line in lines]
+    else:
+        items = [cell]
     pieces: list[str] = []
-    for line in cell.split("\n"):
-        line = " ".join(line.split()).lstrip("•·▪-–* ").strip()
-        if not line:
-            continue
-        starts = [m for m in _LIST_ITEM.finditer(line)]
+    for item in items:
+        flat = " ".join(item.split())
+        starts = list(_LIST_ITEM.finditer(flat))
         numbers = [int(m.group(1)) for m in starts]
         if len(starts) >= 2 and numbers == list(range(numbers[0], numbers[0] + len(numbers))):
-            bounds = [m.start() for m in starts] + [len(line)]
-            if line[: bounds[0]].strip(" ,;"):
-                pieces.append(line[: bounds[0]].strip(" ,;"))
+            bounds = [m.start() for m in starts] + [len(flat)]
+            if flat[: bounds[0]].strip(" ,;"):
+                pieces.append(flat[: bounds[0]].strip(" ,;"))
             for start, end in itertools.pairwise(bounds):
-                item = _LIST_ITEM.sub("", line[start:end], count=1).strip(" ,;")
-                if item:
-                    pieces.append(item)
-        else:
-            pieces.append(line)
+                piece = _LIST_ITEM.sub("", flat[start:end], count=1).strip(" ,;")
+                if piece:
+                    pieces.append(piece)
+        elif len(starts) == 1 and starts[0].start() == 0 and numbers == [1]:
+            pieces.append(flat[starts[0].end() :])  # a list of one: "1. The workforce have been trained"
+        elif item.strip():
+            pieces.append("\n".join(" ".join(line.split()) for line in item.split("\n") if line.strip()))
     return pieces
 
 
@@ -528,6 +568,13 @@ def import_table(
     for note in source.notes:
         result.note("tables", note)
     rows, table_title, themes = _read_rows(source, extra, table_number, result)
+    plans_named = list(dict.fromkeys(row.cells["plan"] for row, _ in rows if row.cells.get("plan")))
+    if len(plans_named) > 1:
+        raise ImportProblem(
+            f"the table holds {len(plans_named)} plans ({', '.join(plans_named[:4])}); import one plan at a time "
+            "(export each plan's folder on its own, or filter the table)"
+        )
+    table_title = table_title or (plans_named[0] if plans_named else None)
     plan_dir = workspace.plans_dir / plan_slug
     existing_plan = next((p for p in workspace.plans if p.directory.resolve() == plan_dir.resolve()), None)
     keep_plan = (plan_dir / PLAN_FILE).exists() and not force
@@ -552,7 +599,13 @@ def import_table(
         try:
             label, _ = reporting_period(plan_model, period, fy_start)
         except EditError as error:
-            raise ImportProblem(str(error), error.code) from None
+            hint = ""
+            if "outside the plan's period" in str(error) and not keep_plan and plan_period is None:
+                hint = (
+                    f' (read from the title: "{plan_model.period.text if plan_model.period else ""}"); '
+                    'if the plan runs longer, say so with --plan-period, e.g. --plan-period "2019/20 to 2022/23"'
+                )
+            raise ImportProblem(f"{error}{hint}", error.code) from None
         options.period = label
         result.period = label
 
@@ -565,6 +618,7 @@ def import_table(
         data_rows.append(row)
     _number_rows(data_rows, result)
     files, removed = _action_files(workspace, plan_dir, plan_model, data_rows, options, result, force)
+    result.group_unread()
     if not result.actions and not result.skipped:
         listed = "\n".join(result.notes)
         raise ImportProblem(f"no row could be imported:\n{listed}")
@@ -802,16 +856,15 @@ def action_document(row: Row, owners: dict[str, list[str]], options: _Options, r
     if "due" in cells:
         due = " ".join(cells["due"].split())
         try:
-            parse_when(due, options.fy_start, codes=options.legend)
+            when = parse_when(due, options.fy_start, codes=options.legend)
             data["due"] = DoubleQuotedScalarString(due)
             result.deadlines_read += 1
-            if code_meaning(due, options.legend) is not None:
-                result.deadlines_by_code += 1
+            result.deadlines_by_code += when.kind == "code"
         except DateError as error:
             data["due_as_written"] = DoubleQuotedScalarString(due)
             result.deadlines_unread[due] += 1
-            reason = str(error).split(";")[0]
-            result.note("deadlines not read (kept as due_as_written)", f"{row.where}: {reason}")
+            result.unread_rows.setdefault(due, []).append(row)
+            result.unread_reasons.setdefault(due, str(error).split(";")[0])
     if "milestones" in cells:
         data["milestones"] = _milestones(cells["milestones"])
     if "targets" in cells:

@@ -225,7 +225,7 @@ def _docx_source(path: Path, document: Any, qn: Any) -> Source:
                 if not tables:
                     first_paragraphs.append((style, text))
             continue
-        table = _docx_table(element, qn, f"table {len(tables) + 1}")
+        table = _docx_table(element, qn, f"table {len(tables) + 1}", document)
         table.heading = _heading(paragraphs_before)
         table.follows_previous = bool(tables) and not paragraphs_before
         tables.append(table)
@@ -267,25 +267,37 @@ def _style_name(document: Any, paragraph: Any, qn: Any) -> str:
 
 
 def _paragraph_text(paragraph: Any, qn: Any) -> str:
-    """A paragraph's text as shown: tracked insertions in, deletions (w:delText) and field codes out."""
+    """A paragraph's text as shown: tracked insertions in, deletions (w:delText) and field codes out. Paragraphs
+    of a cell become its lines (a list's items, milestones); a line break within one is a space."""
     parts: list[str] = []
     t, tab, br, cr, hyphen = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen")
     for element in paragraph.iter():
         tag = element.tag
         if tag == t:
             parts.append(element.text or "")
-        elif tag == tab:
+        elif tag in (tab, br, cr):  # a line break inside a paragraph lays out one item: the paragraph is the unit
             parts.append(" ")
-        elif tag in (br, cr):
-            parts.append("\n")
         elif tag == hyphen:
             parts.append("-")
     return "".join(parts)
 
 
-def _cell_text(cell: Any, qn: Any) -> str:
-    paragraphs = [_paragraph_text(p, qn) for p in cell.iter(qn("w:p"))]
-    return "\n".join(text.strip() for text in paragraphs if text.strip())
+BULLET = "• "
+
+
+def _cell_text(cell: Any, qn: Any, document: Any) -> str:
+    """A cell's paragraphs, one a line; a paragraph of a bulleted or numbered list starts with "• "."""
+    lines = []
+    for paragraph in cell.iter(qn("w:p")):
+        text = _paragraph_text(paragraph, qn).strip()
+        if not text:
+            continue
+        properties = paragraph.find(qn("w:pPr"))
+        listed = properties is not None and properties.find(qn("w:numPr")) is not None
+        if listed or _style_name(document, paragraph, qn).lower().startswith("list"):
+            text = BULLET + text
+        lines.append(text)
+    return "\n".join(lines)
 
 
 def _int_attribute(parent: Any, tag: str, qn: Any, default: int) -> int:
@@ -296,7 +308,7 @@ def _int_attribute(parent: Any, tag: str, qn: Any, default: int) -> int:
         return default
 
 
-def _docx_table(table: Any, qn: Any, name: str) -> SourceTable:
+def _docx_table(table: Any, qn: Any, name: str, document: Any) -> SourceTable:
     grid = table.find(qn("w:tblGrid"))
     width = len(grid.findall(qn("w:gridCol"))) if grid is not None else 0
     rows: list[list[str]] = []
@@ -318,7 +330,7 @@ def _docx_table(table: Any, qn: Any, name: str) -> SourceTable:
                 text = above.get(column, "")
                 result.merged_down.setdefault(index, set()).add(column)
             else:
-                text = _cell_text(tc, qn)
+                text = _cell_text(tc, qn, document)
             above[column] = text
             cells.extend([text] + [""] * (span - 1))
             spans.append(span)

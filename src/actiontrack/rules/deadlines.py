@@ -108,9 +108,10 @@ def unread_deadline(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     """
     written = item.action.due_as_written
     if written is not None and item.action.due is None:
+        legend = f'deadline_codes: {{{shown(written)}: "March 2023"}}'
         yield Hit(
             f'the deadline "{shown(written)}" is not a date actiontrack reads: write it in `due:` as a date, or, if '
-            f'it is one of the plan\'s codes, define it in plan.yaml (deadline_codes: {{{shown(written)}: "March 2023"}}) '
+            f"it is one of the plan's codes, define it in plan.yaml ({legend}) "
             f"and write `due: {shown(written)}`",
             ("due_as_written",),
         )

@@ -1,0 +1,343 @@
+"""import from Word documents and from the layouts real council plans use: built with python-docx and openpyxl,
+imported, and checked field by field."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml import OxmlElement
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from actiontrack.cli import app
+from actiontrack.importer import ImportProblem, import_table
+from actiontrack.load import load_workspace
+
+from .conftest import BUNDLED_PLANS
+
+HEADINGS = ["Action", "Lead organisation", "Timeframe", "Success measure"]
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    (tmp_path / "plans").mkdir()
+    shutil.copy(BUNDLED_PLANS / "owners.yaml", tmp_path / "plans" / "owners.yaml")
+    return tmp_path
+
+
+def _repeat_header(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:tblHeader"))
+
+
+def add_table(document, rows: list[list[str | list[str]]], *, repeat: bool = True):
+    """A table whose first row is the header; a cell given as a list becomes a bulleted list of paragraphs."""
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            if isinstance(value, list):  # a bulleted list, one paragraph an item
+                cell.text = ""
+                cell.paragraphs[0].text = value[0]
+                cell.paragraphs[0].style = document.styles["List Bullet"]
+                for more in value[1:]:
+                    cell.add_paragraph(more, style="List Bullet")
+            else:
+                cell.text = value
+    if repeat:
+        _repeat_header(table.rows[0])
+    return table
+
+
+def load(repo: Path, slug: str):
+    workspace = load_workspace([], cwd=repo)
+    assert workspace.problems == [], [p.format() for p in workspace.problems]
+    [plan] = [p for p in workspace.plans if p.slug == slug]
+    return workspace, plan, {a.action.id: a.action for a in plan.actions}
+
+
+def test_word_tables_under_headings_with_merged_cells_and_no_numbering(repo, tmp_path):
+    document = docx.Document()
+    document.core_properties.title = "Smokefree Borough Action Plan 2019-22"
+    document.add_paragraph("Smokefree Borough Action Plan 2019-22", style="Title")
+    document.add_paragraph("This plan sets out what partners will do.")
+    document.add_heading("Theme 1: Smokefree homes", level=2)
+    first = add_table(
+        document,
+        [
+            HEADINGS,
+            ["Train midwives in very brief advice", "Local Maternity System", "S", ["Midwives trained", "50 midwives"]],
+            ["Offer home visits", "Trading Standards", "M", "100 homes"],
+            ["Run the campaign", "", "2024 and 2025", "1. All staff will be trained, 2. Leaflets in every GP"],
+        ],
+    )
+    # the lead cell of row 2 is merged down over row 3: the same lead for both
+    first.cell(2, 1).merge(first.cell(3, 1))
+    document.add_paragraph("")
+    document.add_heading("Theme 2: Young people", level=2)
+    second = add_table(
+        document,
+        [
+            HEADINGS,
+            [
+                "Work with schools",
+                "Office for Health Improvement and Disparities (OHID) and Department of Health and Social Care (DHSC)",
+                "L",
+                "20 schools",
+            ],
+            ["Review the evidence", "DHSC", "March 2021", ""],
+            HEADINGS,  # the header typed again on a new page
+        ],
+    )
+    assert second is not None
+    # a table continued on the next page, with no header row of its own
+    add_table(document, [["Enforce age of sale", "Trading Standards", "S", "All retailers visited"]], repeat=False)
+    path = tmp_path / "Smokefree plan.docx"
+    document.save(path)
+
+    result = import_table(
+        load_workspace([], cwd=repo),
+        path,
+        "smokefree",
+        due_codes=["S=March 2020", "M=March 2021", "L=March 2022"],
+    )
+    assert result.actions == 6
+    assert [(t.id, t.title) for t in result.themes] == [("1", "Smokefree homes"), ("2", "Young people")]
+    assert result.numbering and "1.1 to 2.3" in result.numbering
+    _, plan, actions = load(repo, "smokefree")
+    assert plan.plan.title == "Smokefree Borough Action Plan 2019-22" and plan.plan.period.text == "2019-22"
+    assert {c: w.text for c, w in plan.plan.deadline_codes.items()} == {
+        "S": "March 2020",
+        "M": "March 2021",
+        "L": "March 2022",
+    }
+    assert [p.id for p in plan.plan.priorities] == ["1", "2"]
+    assert sorted(actions) == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3"]
+    a = actions["1.1"]
+    assert (a.priority, a.title, a.due.text, a.due.end.isoformat()) == (
+        "1",
+        "Train midwives in very brief advice",
+        "S",
+        "2020-03-31",
+    )
+    assert [t.text for t in a.targets] == ["Midwives trained", "50 midwives"]  # two list paragraphs, two targets
+    assert actions["1.3"].owners == actions["1.2"].owners == ["trading-standards"]  # merged down
+    assert (actions["1.3"].due.start.isoformat(), actions["1.3"].due.end.isoformat()) == ("2024-01-01", "2025-12-31")
+    assert [t.text for t in actions["1.3"].targets] == ["All staff will be trained", "Leaflets in every GP"]
+    assert all(t.value is None for t in actions["1.3"].targets)  # a list's number is not a target
+    assert actions["2.1"].owners == [
+        "office-for-health-improvement-and-disparities",
+        "department-of-health-and-social-care",
+    ]
+    assert actions["2.2"].owners == ["department-of-health-and-social-care"]  # the acronym alone: the same owner
+    assert actions["2.3"].title == "Enforce age of sale" and actions["2.3"].priority == "2"
+    new = {o.id: o for o in result.new_owners}
+    assert new["department-of-health-and-social-care"].aliases == ["DHSC"]
+    assert new["office-for-health-improvement-and-disparities"].kind == "partner"
+    assert {new["trading-standards"].kind, new["local-maternity-system"].kind} == {"team"}  # not people
+    assert "DHSC" not in {o.name for o in result.new_owners}
+
+
+def test_full_width_theme_rows_and_a_theme_column(repo, tmp_path):
+    document = docx.Document()
+    document.add_heading("Physical Activity Action Plan 2023/24", level=1)
+    table = add_table(
+        document,
+        [
+            ["No.", "Action", "Lead", "Deadline", "RAG", "Progress"],
+            ["Healthy places", "", "", "", "", ""],
+            ["1", "Map green spaces", "Planning Policy", "Q2 2023/24", "G", "Mapped 40 sites"],
+            ["2", "Open school sites", "Jane Smith", "2023/24", "Complete", ""],
+            ["Active people", "", "", "", "", ""],
+            ["3", "Walking groups", "Cllr Ann Jones", "2023/24", "red", "Volunteers left"],
+        ],
+    )
+    for row in (1, 4):  # one cell across the whole row: a theme
+        table.cell(row, 0).merge(table.cell(row, 5))
+    path = tmp_path / "pa.docx"
+    document.save(path)
+    result = import_table(load_workspace([], cwd=repo), path, "pa", period="2023/24 Q2")
+    assert result.actions == 3 and [t.title for t in result.themes] == ["Healthy places", "Active people"]
+    assert (result.ratings, result.progress, result.statuses) == (2, 2, 1)
+    _, plan, actions = load(repo, "pa")
+    assert plan.plan.title == "Physical Activity Action Plan 2023/24"
+    assert [(a, actions[a].priority) for a in sorted(actions)] == [("1", "1"), ("2", "1"), ("3", "2")]
+    first = actions["1"].updates[0]
+    assert (first.period.text, first.rag, first.note) == ("2023/24 Q2", "green", "Mapped 40 sites")
+    assert actions["2"].status == "complete" and actions["2"].updates == []
+    assert actions["3"].updates[0].rag == "red"
+    kinds = {o.name: o.kind for o in result.new_owners}
+    assert kinds == {"Jane Smith": "person", "Cllr Ann Jones": "person"}
+
+    # the same plan as a sheet with a theme column (blank = as above) and a theme-title column
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [
+        ["Theme", "Theme name", "Action", "Lead", "Deadline"],
+        ["1", "Healthy places", "Map green spaces", "Planning Policy", "Q2 2023/24"],
+        ["", "", "Open school sites", "Housing", "2023/24"],
+        ["2", "Active people", "Walking groups", "Housing", "2023/24"],
+    ]:
+        sheet.append(row)
+    xlsx = tmp_path / "pa.xlsx"
+    workbook.save(xlsx)
+    again = import_table(load_workspace([], cwd=repo), xlsx, "pa-sheet")
+    assert again.actions == 3 and [(t.id, t.title) for t in again.themes] == [
+        ("1", "Healthy places"),
+        ("2", "Active people"),
+    ]
+    _, _, sheet_actions = load(repo, "pa-sheet")
+    assert {a: sheet_actions[a].priority for a in sheet_actions} == {"1.1": "1", "1.2": "1", "2.1": "2"}
+
+
+def test_vertically_merged_numbers_are_lettered_and_table_option(repo, tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Version history")
+    add_table(document, [["Version", "Date"], ["1", "2023-01-01"]])
+    document.add_paragraph("Actions")
+    table = add_table(
+        document,
+        [
+            ["Ref", "Objective", "Activity", "Lead"],
+            ["4", "Reduce falls", "Strength classes", "Housing"],
+            ["", "Reduce falls", "Home checks", "Housing"],
+        ],
+    )
+    table.cell(1, 0).merge(table.cell(2, 0))
+    path = tmp_path / "falls.docx"
+    document.save(path)
+    result = import_table(load_workspace([], cwd=repo), path, "falls")
+    assert result.actions == 2 and "lettered" in (result.numbering or "")
+    assert any("table 1: left out" in note for note in result.notes)  # said, not silently dropped
+    _, _, actions = load(repo, "falls")
+    assert sorted(actions) == ["4.a", "4.b"] and actions["4.b"].what == "Home checks"
+    picked = CliRunner().invoke(app, ["import", str(path), "--plan", "falls2", "--table", "1", str(repo / "plans")])
+    assert picked.exit_code == 1 and "no header row found" in picked.output and "Row 1" in picked.output
+    out_of_range = CliRunner().invoke(app, ["import", str(path), "--plan", "f3", "--table", "9", str(repo / "plans")])
+    assert out_of_range.exit_code == 2 and "has 2 table(s)" in out_of_range.output
+
+
+def test_deadline_codes_without_a_legend_are_kept_and_reported(repo, tmp_path):
+    document = docx.Document()
+    add_table(
+        document,
+        [HEADINGS, ["Do one", "Housing", "S", ""], ["Do two", "Housing", "M", ""], ["Do three", "Housing", "S", ""]],
+    )
+    path = tmp_path / "codes.docx"
+    document.save(path)
+    result = CliRunner().invoke(app, ["import", str(path), "--plan", "codes", str(repo / "plans")])
+    assert result.exit_code == 0, result.output
+    assert 'codes seen: "S" x2, "M" x1' in result.stderr and '--due-code "S=March 2024"' in result.stderr
+    text = next((repo / "plans" / "codes" / "actions").glob("1-*.yaml")).read_text()
+    assert 'due_as_written: "S"' in text and "\ndue:" not in text
+    lint = CliRunner().invoke(app, ["lint", str(repo / "plans" / "codes"), "--as-of", "2023-01-01"])
+    assert "unread-deadline" in lint.output and '"S"' in lint.output and "missing-deadline" not in lint.output
+    # the legend added later in plan.yaml: `due: S` now reads everywhere
+    plan_yaml = repo / "plans" / "codes" / "plan.yaml"
+    plan_yaml.write_text(plan_yaml.read_text() + 'deadline_codes: {S: "March 2020", M: "March 2021"}\n')
+    for action in (repo / "plans" / "codes" / "actions").glob("*.yaml"):
+        action.write_text(action.read_text().replace("due_as_written:", "due:"))
+    status = CliRunner().invoke(app, ["status", str(repo / "plans" / "codes"), "--json", "--as-of", "2020-06-01"])
+    assert status.exit_code == 0, status.output
+    assert '"2020-03-31"' in status.stdout
+
+
+def test_an_unknown_code_in_a_plan_with_a_legend_names_the_codes(repo, tmp_path):
+    plan = repo / "plans" / "p"
+    (plan / "actions").mkdir(parents=True)
+    (plan / "plan.yaml").write_text('title: P\ndeadline_codes: {S: "March 2020"}\n')
+    (plan / "actions" / "1-x.yaml").write_text('id: "1"\ntitle: X\nowners: [housing]\ndue: "Q"\n')
+    workspace = load_workspace([], cwd=repo)
+    [problem] = workspace.problems
+    assert problem.line == 4 and "nor one of the plan's deadline codes" in problem.message and '"S"' in problem.message
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_text("not a zip"), "not a readable Word document"),
+        (
+            lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le")),
+            "password",
+        ),
+        (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64), "old-style .doc"),
+        (lambda p: zipfile.ZipFile(p, "w").writestr("x.txt", "x"), "not a readable Word document"),
+    ],
+)
+def test_bad_word_files_are_clear_errors_and_write_nothing(repo, tmp_path, make, message):
+    path = tmp_path / "plan.docx"
+    make(path)
+    before = sorted(p.relative_to(repo) for p in repo.rglob("*"))
+    result = CliRunner().invoke(app, ["import", str(path), "--plan", "x", str(repo / "plans")])
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+    assert sorted(p.relative_to(repo) for p in repo.rglob("*")) == before
+
+
+def test_empty_tables_pictures_and_no_tables(repo, tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Our plan, in prose only.")
+    prose = tmp_path / "prose.docx"
+    document.save(prose)
+    with pytest.raises(ImportProblem, match="has no tables"):
+        import_table(load_workspace([], cwd=repo), prose, "x")
+    document = docx.Document()
+    document.add_table(rows=3, cols=3)  # empty cells, as a table holding only pictures reads
+    empty = tmp_path / "empty.docx"
+    document.save(empty)
+    with pytest.raises(ImportProblem, match=r"is empty \(no text in any cell; a table of pictures"):
+        import_table(load_workspace([], cwd=repo), empty, "x")
+    document = docx.Document()
+    add_table(document, [HEADINGS])
+    header_only = tmp_path / "header.docx"
+    document.save(header_only)
+    with pytest.raises(ImportProblem, match="header but no action rows"):
+        import_table(load_workspace([], cwd=repo), header_only, "x")
+    assert not (repo / "plans" / "x").exists()
+
+
+def test_unknown_headings_show_the_row_and_the_nearest_known_ones(repo, tmp_path):
+    workbook = Workbook()
+    workbook.active.append(["Intervention", "Lead Partner", "Timeframe", "Sucess measure"])
+    workbook.active.append(["Do it", "Housing", "2024", "10 homes"])
+    path = tmp_path / "odd.xlsx"
+    workbook.save(path)
+    result = CliRunner().invoke(app, ["import", str(path), "--plan", "odd", str(repo / "plans")])
+    assert result.exit_code == 1
+    assert "Row 1 looks like headings" in result.output and '"Lead Partner" is owners' in result.output
+    assert '"Sucess measure" is like "success measure"' in result.output
+    assert '--map "Intervention=title"' in result.output
+    fixed = CliRunner().invoke(
+        app,
+        [
+            "import",
+            str(path),
+            "--plan",
+            "odd",
+            "--map",
+            "Intervention=title",
+            "--map",
+            "Sucess measure=targets",
+            str(repo / "plans"),
+        ],
+    )
+    assert fixed.exit_code == 0, fixed.output
+
+
+def test_bad_options_are_usage_errors(repo, tmp_path):
+    document = docx.Document()
+    add_table(document, [HEADINGS, ["Do one", "Housing", "S", ""]])
+    path = tmp_path / "p.docx"
+    document.save(path)
+    for args, message in [
+        (["--due-code", "S"], 'write it as "CODE=DATE"'),
+        (["--due-code", "S=soonish"], "is not a date"),
+        (["--period", "Q7"], "--period"),
+        (["--map", "Action=titel"], 'did you mean "title"'),
+    ]:
+        result = CliRunner().invoke(app, ["import", str(path), "--plan", "p", *args, str(repo / "plans")])
+        assert result.exit_code in (1, 2) and message in result.output, (args, result.output)
+    assert CliRunner().invoke(app, ["import", str(path), "--plan", "p", "--due-code", "S"]).exit_code == 2
