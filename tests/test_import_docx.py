@@ -3,8 +3,11 @@ imported, and checked field by field."""
 
 from __future__ import annotations
 
+import io
 import shutil
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -277,6 +280,21 @@ def test_bad_word_files_are_clear_errors_and_write_nothing(repo, tmp_path, make,
     assert sorted(p.relative_to(repo) for p in repo.rglob("*")) == before
 
 
+def _png() -> bytes:
+    """A 1x1 white PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0\xff\xff\xff"))
+        + chunk(b"IEND", b"")
+    )
+
+
 def test_empty_tables_pictures_and_no_tables(repo, tmp_path):
     document = docx.Document()
     document.add_paragraph("Our plan, in prose only.")
@@ -285,8 +303,10 @@ def test_empty_tables_pictures_and_no_tables(repo, tmp_path):
     with pytest.raises(ImportProblem, match="has no tables"):
         import_table(load_workspace([], cwd=repo), prose, "x")
     document = docx.Document()
-    document.add_table(rows=3, cols=3)  # empty cells, as a table holding only pictures reads
-    empty = tmp_path / "empty.docx"
+    pictures = document.add_table(rows=2, cols=2)  # a table of pictures: an image in each cell, no text
+    for cell in (c for row in pictures.rows for c in row.cells):
+        cell.paragraphs[0].add_run().add_picture(io.BytesIO(_png()))
+    empty = tmp_path / "pictures.docx"
     document.save(empty)
     with pytest.raises(ImportProblem, match=r"is empty \(no text in any cell; a table of pictures"):
         import_table(load_workspace([], cwd=repo), empty, "x")
@@ -341,3 +361,28 @@ def test_bad_options_are_usage_errors(repo, tmp_path):
         result = CliRunner().invoke(app, ["import", str(path), "--plan", "p", *args, str(repo / "plans")])
         assert result.exit_code in (1, 2) and message in result.output, (args, result.output)
     assert CliRunner().invoke(app, ["import", str(path), "--plan", "p", "--due-code", "S"]).exit_code == 2
+
+
+def test_the_installed_command_imports_a_word_plan(repo, tmp_path):
+    import subprocess
+    import sys
+
+    document = docx.Document()
+    document.add_heading("Air Quality Action Plan 2024-27", level=1)
+    add_table(document, [HEADINGS, ["Monitor NO2 at schools", "Regulatory Services", "by March 2025", "12 sites"]])
+    path = tmp_path / "aq.docx"
+    document.save(path)
+    run = subprocess.run(
+        [sys.executable, "-m", "actiontrack", "import", str(path), "--plan", "air-quality"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.startswith("imported 1 action into plan air-quality\n")
+    assert "wrote plans/air-quality/actions/1-monitor-no2-at-schools.yaml" in run.stdout
+    _, plan, actions = load(repo, "air-quality")
+    assert plan.plan.period.text == "2024-27" and actions["1"].owners == ["regulatory-services"]
+    assert (actions["1"].due.text, actions["1"].due.end.isoformat()) == ("by March 2025", "2025-03-31")
+    assert actions["1"].targets[0].value == 12

@@ -151,3 +151,5 @@ def test_the_real_plans_lint_without_crashing_and_report_every_action(tmp_path, 
     assert report.exit_code in (0, 1) and "Traceback" not in report.output
     text = "\n".join(p.read_text() for p in (tmp_path / "site").rglob("*.md"))
     assert text.count("Integrated stop smoking services across the Local Maternity System") >= 1
+    if source == SHEET:  # a deadline kept as written is shown as written, never as "none"
+        assert "S/M/L (not read as a date)" in text

@@ -488,6 +488,7 @@ def import_(
         Path,
         typer.Argument(
             help="The plan as you have it: a Word document (.docx), an Excel workbook (.xlsx), or a CSV or TSV table.",
+            metavar="FILE",
             exists=True,
             dir_okay=False,
         ),
@@ -534,11 +535,16 @@ def import_(
     ] = None,
     owner_separator: Annotated[
         str | None,
-        typer.Option("--owner-separator", help="Text between owners in a cell (besides / ; , and new lines)."),
+        typer.Option(
+            "--owner-separator", metavar="TEXT", help="Text between owners in a cell (besides / ; , and new lines)."
+        ),
     ] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="The Excel sheet (default: the first).")] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", metavar="NAME", help="The Excel sheet (default: the first).")
+    ] = None,
     title: Annotated[
-        str | None, typer.Option("--title", help="The plan's title (default: the document's title).")
+        str | None,
+        typer.Option("--title", metavar="TEXT", help="The plan's title (default: the document's title)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing action files and plan.yaml.")] = False,
     paths: PathsArg = None,

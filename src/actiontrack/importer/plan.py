@@ -105,7 +105,6 @@ DETAIL_KINDS = (
     "updates",
     "owners",
     "tables",
-    "other",
 )
 
 
@@ -172,7 +171,7 @@ class ImportResult:
     @property
     def notes(self) -> list[str]:
         """Every detail line, in the order of DETAIL_KINDS."""
-        return [line for kind in DETAIL_KINDS for line in self.details.get(kind, [])]
+        return [line for kind in (*DETAIL_KINDS, "other") for line in self.details.get(kind, [])]
 
     def summary(self, dry_run: bool = False) -> list[str]:
         """A few lines that say what happened, before any detail."""
@@ -221,6 +220,7 @@ class ImportResult:
             )
         elif self.statuses:
             lines.append(f"  statuses set: {self.statuses}")
+        lines.extend(f"  note: {line}" for line in self.details.get("other", []))
         not_imported = len(self.details.get("rows not imported", []))
         if not_imported:
             lines.append(f"  rows not imported: {not_imported} (listed below)")
@@ -673,6 +673,17 @@ def _read_rows(
             'map yours with --map "HEADING=field", or pick one with --table N. '
             + "; ".join(str(no_header(t, extra)) for t in tables[:3])
         )
+    fields = {name for _, _, columns, _ in mapped for name in columns.values()}
+    if "owners" not in fields:
+        partner_headings = [
+            cells[i] for _, _, columns, cells in mapped[:1] for i, name in columns.items() if name == "partners"
+        ]
+        hint = (
+            f'; if "{partner_headings[0]}" names who leads, add --map "{partner_headings[0]}=owners"'
+            if partner_headings
+            else ""
+        )
+        result.note("other", f"no column says who leads each action, so none has an owner{hint}")
     themes = _Themes()
     title = None
     first_table, first_header = mapped[0][0], mapped[0][1]

@@ -23,6 +23,7 @@ def action_record(derived: DerivedAction, workspace: Workspace) -> dict[str, Any
         "owners": list(action.owners),
         "due": action.due.text if action.due else None,
         "due_date": derived.due_date.isoformat() if derived.due_date else None,
+        "due_as_written": action.due_as_written,
         "days_left": derived.days_left,
         "state": derived.state,
         "rag": derived.rag,
