@@ -153,3 +153,8 @@ def test_the_real_plans_lint_without_crashing_and_report_every_action(tmp_path, 
     assert text.count("Integrated stop smoking services across the Local Maternity System") >= 1
     if source == SHEET:  # a deadline kept as written is shown as written, never as "none"
         assert "S/M/L (not read as a date)" in text
+        status = CliRunner().invoke(app, ["status", str(tmp_path / "plans"), "--json", "--as-of", "2020-01-31"])
+        records = {a["id"]: a for a in json.loads(status.stdout)["actions"]}
+        assert (records["1"]["due"], records["1"]["due_as_written"]) == (None, "M")
+        show = CliRunner().invoke(app, ["show", "1", str(tmp_path / "plans"), "--as-of", "2020-01-31"])
+        assert "M (as the plan wrote it; not read as a date)" in " ".join(show.stdout.split())

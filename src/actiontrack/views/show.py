@@ -75,6 +75,9 @@ def render_action(derived: DerivedAction, workspace: Workspace, as_of: date, con
             due.append(f" ({when})", style=STATE_STYLES.get(derived.state, "dim"))
         elif action.due.recurrence:
             due.append(" (recurring)", style="dim")
+    elif action.due_as_written is not None:
+        due.append(action.due_as_written)
+        due.append(" (as the plan wrote it; not read as a date)", style="dim")
     _field(fields, "Due", due)
     _field(fields, "Status", derived.status or Text("not recorded", style="dim"))
     if derived.last_period is not None:

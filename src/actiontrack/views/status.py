@@ -59,7 +59,8 @@ def owners_text(derived: DerivedAction, snapshot: Snapshot) -> Text:
 def due_text(derived: DerivedAction) -> Text:
     due = derived.action.due
     if due is None:
-        return Text("–", style="dim")
+        written = derived.action.due_as_written
+        return Text(f"{written} (not a date)", style="dim") if written else Text("–", style="dim")
     if derived.due_date is None:
         return Text(due.text)
     text = Text(due.text)
@@ -133,7 +134,7 @@ def attention_table(actions: list[DerivedAction], snapshot: Snapshot) -> Table:
     table = _action_table(f"Needs attention ({len(actions)}), most urgent first")
     table.add_column("Why", ratio=2, overflow="fold")
     for derived in actions:
-        due = Text(derived.action.due.text) if derived.action.due else Text("–", style="dim")
+        due = Text(derived.action.due.text) if derived.action.due else due_text(derived)
         table.add_row(
             Text(derived.id), Text(derived.action.title), owners_text(derived, snapshot), due, why_text(derived)
         )
