@@ -158,3 +158,32 @@ def test_the_real_plans_lint_without_crashing_and_report_every_action(tmp_path, 
         assert (records["1"]["due"], records["1"]["due_as_written"]) == (None, "M")
         show = CliRunner().invoke(app, ["show", "1", str(tmp_path / "plans"), "--as-of", "2020-01-31"])
         assert "M (as the plan wrote it; not read as a date)" in " ".join(show.stdout.split())
+
+
+def test_the_national_action_plan_as_published(tmp_path):
+    """DHSC's suicide prevention action plan (gov.uk, 2023): a heading above each table is its theme, leads with
+    their acronyms, an acronym alone, "2024 and 2025", and a deadline that is not a date."""
+    expected = json.loads((REAL / "dhsc-expected.json").read_text(encoding="utf-8"))
+    summary = run_import(tmp_path, "dhsc-suicide-prevention-action-plan-2023.docx", "suicide-prevention")
+    assert "imported 6 actions" in summary and "themes: 1" in summary
+    assert "deadlines: 5 read, 1 not read" in summary
+    workspace, plan, actions = imported(tmp_path, "suicide-prevention")
+    assert plan.plan.title == expected["title"]
+    themes = {p.id: p.title for p in plan.plan.priorities}
+    assert len(actions) == len(expected["actions"])
+    for number, want in enumerate(expected["actions"], start=1):
+        got = actions[f"1.{number}"]  # no numbering column: numbered within the theme
+        where = f"row {number}"
+        assert themes[got.priority] == want["theme"] and words(got.title) == words(want["title"]), where
+        assert len(got.owners) == len(want["owners"]), where
+        for owner, written in zip(got.owners, want["owners"], strict=True):
+            entry = workspace.owners[owner]  # the cell may give the name, its acronym, or both
+            spellings = {entry.name, *entry.aliases, *(f"{entry.name} ({alias})" for alias in entry.aliases)}
+            assert written in spellings, (where, written, spellings)
+        written = got.due.text if got.due else got.due_as_written
+        assert written == want["due"], where
+    assert (actions["1.2"].due.start.isoformat(), actions["1.2"].due.end.isoformat()) == ("2024-01-01", "2025-12-31")
+    assert actions["1.3"].due is None and actions["1.3"].due_as_written.startswith("Commissioning process")
+    assert actions["1.4"].owners[0] == actions["1.5"].owners[0] == actions["1.6"].owners[0]  # "DHSC" is the department
+    dhsc = workspace.owners[actions["1.5"].owners[0]]
+    assert (dhsc.name, dhsc.aliases, dhsc.kind) == ("Department of Health and Social Care", ["DHSC"], "partner")

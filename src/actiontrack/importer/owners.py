@@ -69,7 +69,7 @@ def owner_names(owners: dict[str, Owner]) -> list[tuple[str, str]]:
     return sorted(names, key=lambda pair: -len(pair[0]))
 
 
-def _initials_match(words: list[str], acronym: str) -> bool:
+def _initials_match(words: list[str], acronym: str, loose: bool = False) -> bool:
     letters = acronym.replace("&", "").lower()
 
     def initial(word: str) -> str:  # an acronym inside a name gives all its letters: NHS England (NHSE)
@@ -78,19 +78,34 @@ def _initials_match(words: list[str], acronym: str) -> bool:
     every = "".join(initial(w) for w in words if w[:1].isalnum()).lower()
     capital = "".join(initial(w) for w in words if w[:1].isupper() or w[:1].isdigit()).lower()
     significant = "".join(initial(w) for w in words if w.lower() not in _SMALL and w[:1].isalnum()).lower()
-    return letters in (every, capital, significant)
+    if letters in (every, capital, significant):
+        return True
+    # an acronym that skips a word: National Institute for Health and Care Research (NIHR)
+    return (
+        loose
+        and len(letters) >= 3
+        and significant[:1] == letters[:1]
+        and significant[-1:] == letters[-1:]
+        and _subsequence(letters, significant)
+    )
+
+
+def _subsequence(short: str, long: str) -> bool:
+    remaining = iter(long)
+    return all(letter in remaining for letter in short)
 
 
 def acronym_name(text: str, acronym_start: int, acronym: str) -> int | None:
     """Where the name that `acronym` abbreviates starts in `text` (the acronym's "(" at `acronym_start`)."""
     before = text[:acronym_start].rstrip()
     words = list(re.finditer(r"[^\s/;,]+", before))
-    for first in range(len(words) - 1, -1, -1):
-        span = [m.group(0) for m in words[first:]]
-        if _initials_match(span, acronym):
-            return words[first].start()
-        if re.search(r"[/;,\n]", before[words[first].start() : words[-1].end()]):
-            return None
+    for loose in (False, True):  # every initial first; then an acronym that skips a word
+        for first in range(len(words) - 1, -1, -1):
+            span = [m.group(0) for m in words[first:]]
+            if re.search(r"[/;,\n\x00\x01]", before[words[first].start() : words[-1].end()]):
+                break
+            if _initials_match(span, acronym, loose):
+                return words[first].start()
     return None
 
 
@@ -103,7 +118,7 @@ def _stands_alone(piece: str, known: bool) -> bool:
     if words[-1].lower() in _SMALL:
         return False
     acronym = _ACRONYM.search(piece)
-    if acronym and not _initials_match(piece[: acronym.start()].split(), acronym.group(1)):
+    if acronym and not _initials_match(piece[: acronym.start()].split(), acronym.group(1), loose=True):
         return False
     plain = [w for w in words if not _ACRONYM.fullmatch(w)]
     return len(plain) >= 2 or (len(plain) == 1 and plain[0].isupper() and len(plain[0]) >= 2)
@@ -172,6 +187,7 @@ def split_owners(cell: str, owners: dict[str, Owner], separator: str | None) -> 
     for part in parts:
         for token in re.split(r"(\x00\d+\x00|\x01\d+\x01)", part):
             token = " ".join(token.split()).strip(" .-–")
+            token = re.sub(r"^(?:and|&)\s+|\s+(?:and|&)$", "", token)  # "... (DHSC) and coroners"
             if not token or token.lower() in _SMALL:
                 continue
             item: str | tuple[str, ...]

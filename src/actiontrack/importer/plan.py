@@ -5,7 +5,8 @@ How rows are read, in order:
   with no headings straight after one that has them (the same number of columns) continues it;
 - themes: a row that is one cell across the table, or a single cell such as "Priority 1 - Housing for all" in the
   first column, starts a theme; so does a Word heading just above a table when the document holds several; a theme
-  column (`--map "Theme=priority"`) gives each row's theme, a blank cell meaning "as above". Themes become the
+  column (`--map "Theme=priority"`) gives each row's theme, a blank cell meaning "as above"; a Word heading (in a
+  Heading style, not the document's title) just above even a single table is its theme. Themes become the
   plan's `priorities:`; one written "Theme 3: ..." or "3. ..." keeps its number, the others are numbered in order;
 - a table with no numbering column takes each action's number from the start of its text when every action
   starts with one ("12 - Train midwives"); otherwise its actions are numbered in table order within their theme
@@ -695,7 +696,8 @@ def _read_rows(
     theme: int | None = None
     for table, header, columns, header_cells in mapped:
         heading = table.heading
-        if heading and headings_are_themes and heading != source.title and heading != title:
+        themed = headings_are_themes or table.heading_styled
+        if heading and themed and heading != source.title and heading != title:
             theme = themes.add(*_theme_from_text(heading))
         found, theme = table_rows(table, header, columns, header_cells, themes, theme, result)
         rows.extend(found)

@@ -36,6 +36,7 @@ class SourceTable:
     name: str  # how messages name it: "table 2", "sheet Actions"
     rows: list[list[str]]
     heading: str | None = None  # the heading just above it (Word)
+    heading_styled: bool = False  # in a Heading style, not just a short line
     full_width: set[int] = field(default_factory=set)  # rows that are one cell across the table
     repeated_header: set[int] = field(default_factory=set)  # rows Word repeats at the top of every page
     merged_down: dict[int, set[int]] = field(default_factory=dict)  # row -> columns whose text is the row above's
@@ -226,7 +227,7 @@ def _docx_source(path: Path, document: Any, qn: Any) -> Source:
                     first_paragraphs.append((style, text))
             continue
         table = _docx_table(element, qn, f"table {len(tables) + 1}", document)
-        table.heading = _heading(paragraphs_before)
+        table.heading, table.heading_styled = _heading(paragraphs_before)
         table.follows_previous = bool(tables) and not paragraphs_before
         tables.append(table)
         paragraphs_before = []
@@ -355,12 +356,14 @@ def _row_cells(tr: Any, qn: Any) -> Any:
                 yield from _row_cells(content, qn)
 
 
-def _heading(paragraphs: list[tuple[str, str]]) -> str | None:
-    """The heading just above a table: the last heading-styled paragraph since the previous table, else the last
-    short paragraph (a bold line, a caption)."""
+def _heading(paragraphs: list[tuple[str, str]]) -> tuple[str | None, bool]:
+    """The heading just above a table, and whether it is in a Heading style: the last heading-styled paragraph
+    since the previous table, else the last short paragraph (a bold line, a caption)."""
     for style, text in reversed(paragraphs):
-        if _HEADING_STYLE.match(style) and len(text) <= 200:
-            return text
+        if style.lower().startswith("title"):
+            break  # the document's title is not a table's heading
+        if style.lower().startswith("heading") and len(text) <= 200:
+            return text, True
     if paragraphs and len(paragraphs[-1][1]) <= 120 and not paragraphs[-1][1].endswith((".", ":")):
-        return paragraphs[-1][1]
-    return None
+        return paragraphs[-1][1], False
+    return None, False
