@@ -13,6 +13,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
@@ -386,3 +387,150 @@ def test_the_installed_command_imports_a_word_plan(repo, tmp_path):
     assert plan.plan.period.text == "2024-27" and actions["1"].owners == ["regulatory-services"]
     assert (actions["1"].due.text, actions["1"].due.end.isoformat()) == ("by March 2025", "2025-03-31")
     assert actions["1"].targets[0].value == 12
+
+
+# ---- found in review: each a way a real document went wrong --------------------------------------------------------
+
+
+def _word(tmp_path: Path, name: str, build) -> Path:
+    document = docx.Document()
+    build(document)
+    path = tmp_path / name
+    document.save(path)
+    return path
+
+
+def test_word_lists_automatic_numbers_and_content_controls(repo, tmp_path):
+    def build(document):
+        table = add_table(document, [["No.", "Action", "Lead"], ["", "Map sites", ""], ["", "Open sites", "Housing"]])
+        for row in (1, 2):  # Word's own numbering: the number is not text
+            table.cell(row, 0).paragraphs[0].style = document.styles["List Number"]
+            number = OxmlElement("w:numPr")
+            for tag, value in (("w:ilvl", "0"), ("w:numId", "7")):
+                element = OxmlElement(tag)
+                element.set(qn("w:val"), value)
+                number.append(element)
+            table.cell(row, 0).paragraphs[0]._p.get_or_add_pPr().append(number)
+        lead = table.cell(1, 2)  # a bulleted list of two leads
+        lead.paragraphs[0].text = "Planning Policy"
+        lead.paragraphs[0].style = document.styles["List Bullet"]
+        lead.add_paragraph("Regulatory Services", style="List Bullet")
+        # a third row inside a content control (Word's repeating section)
+        sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+        extra = add_table(document, [["3", "Close sites", "Housing"]], repeat=False).rows[0]._tr
+        content.append(extra)
+        sdt.append(content)
+        table._tbl.append(sdt)
+        document.element.body.remove(document.element.body.findall(qn("w:tbl"))[-1])
+
+    path = _word(tmp_path, "lists.docx", build)
+    result = import_table(load_workspace([], cwd=repo), path, "lists")
+    assert result.actions == 3 and result.new_owners == []
+    _, _, actions = load(repo, "lists")
+    assert sorted(actions) == ["1", "2", "3"] and actions["1"].owners == ["planning-policy", "regulatory-services"]
+    assert actions["3"].title == "Close sites"
+
+
+def test_merge_down_with_no_start_never_copies_the_header(repo, tmp_path):
+    def build(document):
+        table = add_table(document, [HEADINGS, ["Do one", "", "2024", ""]])
+        merge = OxmlElement("w:vMerge")  # "continue" with no "restart" above it
+        table.cell(1, 1)._tc.get_or_add_tcPr().append(merge)
+
+    result = import_table(load_workspace([], cwd=repo), _word(tmp_path, "vm.docx", build), "vm")
+    assert [o.name for o in result.new_owners] == []
+    _, _, actions = load(repo, "vm")
+    assert actions["1"].owners == []
+
+
+def test_title_after_a_letterhead_table_and_a_caption_is_not_a_theme(repo, tmp_path):
+    def build(document):
+        document.add_table(rows=1, cols=2).cell(0, 0).text = "Borough Council"  # a letterhead
+        document.add_paragraph("Healthy Weight Action Plan 2024-26", style="Title")
+        document.add_paragraph("Table 1: Action plan")
+        add_table(document, [HEADINGS, ["Do one", "Housing", "2025", ""]])
+        add_table(document, [HEADINGS, ["Do two", "Housing", "2025", ""]])  # the table split, header repeated
+
+    result = import_table(load_workspace([], cwd=repo), _word(tmp_path, "hw.docx", build), "hw")
+    assert result.actions == 2 and result.themes == []
+    _, plan, _ = load(repo, "hw")
+    assert (plan.plan.title, plan.plan.period.text) == ("Healthy Weight Action Plan 2024-26", "2024-26")
+
+
+def test_spreadsheet_rows_are_not_glued_and_lone_actions_are_actions(repo, tmp_path):
+    workbook = Workbook()
+    for row in [
+        ["Action", "Lead", "Deadline", "Target"],
+        ["Train midwives.", "Housing", "2024", "50 midwives"],
+        ["Explore a vape amnesty scheme", "", "", "10 schools"],  # its own action, with blanks
+        ["Survey schools", "", "", ""],  # a lone action text in the first column: an action, not a theme
+        ["and colleges", "", "", ""],  # starts in lower case: the row above ran on
+    ]:
+        workbook.active.append(row)
+    cell = workbook.active.cell(2, 3)
+    cell.value = __import__("datetime").date(2024, 3, 1)
+    cell.number_format = "mmm-yy"  # shown as "Mar-24": the month, not its first day
+    workbook.active.cell(2, 4).value = 0.75
+    workbook.active.cell(2, 4).number_format = "0%"
+    path = tmp_path / "glue.xlsx"
+    workbook.save(path)
+    result = import_table(load_workspace([], cwd=repo), path, "glue")
+    assert result.actions == 3 and result.themes == []
+    assert any("row 5 joined to" in note for note in result.notes)  # said, not silent
+    _, _, actions = load(repo, "glue")
+    assert [actions[i].title for i in ("1", "2", "3")] == [
+        "Train midwives.",
+        "Explore a vape amnesty scheme",
+        "Survey schools and colleges",
+    ]
+    assert (actions["1"].due.text, actions["1"].due.end.isoformat()) == ("March 2024", "2024-03-31")
+    assert actions["1"].targets[0].text == "75%"
+
+
+def test_theme_names_and_a_second_sheet_of_the_same_plan(repo, tmp_path):
+    def sheet(rows: list[list[str]], name: str) -> Path:
+        workbook = Workbook()
+        for row in rows:
+            workbook.active.append(row)
+        path = tmp_path / name
+        workbook.save(path)
+        return path
+
+    first = sheet(
+        [
+            ["Theme", "Action", "Lead"],
+            ["Smokefree homes", "Visit homes", "Housing"],
+            ["Young people", "Visit", "Housing"],
+        ],
+        "y1.xlsx",
+    )
+    assert import_table(load_workspace([], cwd=repo), first, "two").actions == 2
+    second = sheet(
+        [["Theme", "Ref", "Action", "Lead"], ["Young people", "Y2", "School sessions", "Housing"]], "y2.xlsx"
+    )
+    again = import_table(load_workspace([], cwd=repo), second, "two")
+    assert again.actions == 1 and "matched to the priorities in plan.yaml" in "\n".join(again.summary())
+    _, plan, actions = load(repo, "two")
+    assert actions["Y2"].priority == "2" and [p.title for p in plan.plan.priorities] == [
+        "Smokefree homes",
+        "Young people",
+    ]
+    third = sheet([["Theme", "Ref", "Action", "Lead"], ["Older people", "O1", "Falls", "Housing"]], "y3.xlsx")
+    with pytest.raises(ImportProblem, match=r'no priority for the theme\(s\) "Older people"'):
+        import_table(load_workspace([], cwd=repo), third, "two")
+    only_names = sheet([["Theme name", "Action", "Lead"], ["Active travel", "Cycle lanes", "Housing"]], "n.xlsx")
+    named = import_table(load_workspace([], cwd=repo), only_names, "named")
+    assert [(t.id, t.title) for t in named.themes] == [("1", "Active travel")]
+
+
+def test_a_period_column_is_checked_against_the_plan(repo, tmp_path):
+    table = tmp_path / "p.csv"
+    table.write_text(
+        "Plan 2019-22\nRef,Action,Lead,RAG,Progress,Period\n1,Do it,Housing,Green,Fine,2030/31 Q1\n"
+        "2,Do that,Housing,Amber/Green,Slower,2020/21 Q1\n",
+        encoding="utf-8",
+    )
+    result = import_table(load_workspace([], cwd=repo), table, "periods")
+    assert any("2030/31 Q1 is outside the plan's period" in note for note in result.notes)
+    _, _, actions = load(repo, "periods")
+    assert actions["1"].updates == [] and actions["2"].updates[0].rag == "amber"  # the more cautious rating

@@ -265,9 +265,9 @@ OPTION_CASES = [
     ([*NEW, "--priority", "1", "--title", "   "], 2, "the title is empty"),
     (["new", "--plan", "nope", "--title", "Open a hub"], 2, 'no plan "nope"; plans: test-plan'),
     (["import", "TABLE", "--plan", "Bad Slug"], 2, "use lower-case letters, digits and hyphens"),
-    (["import", "TABLE", "--plan", "hub", "--map", "Lead"], 1, 'write it as "HEADING=field"'),
-    (["import", "TABLE", "--plan", "hub", "--map", "Lead=boss"], 1, '"boss" is not a field'),
-    (["import", "TABLE", "--plan", "hub", "--sheet", "Actions"], 1, "only an Excel workbook has sheets"),
+    (["import", "TABLE", "--plan", "hub", "--map", "Lead"], 2, 'write it as "HEADING=field"'),
+    (["import", "TABLE", "--plan", "hub", "--map", "Lead=boss"], 2, '"boss" is not a field'),
+    (["import", "TABLE", "--plan", "hub", "--sheet", "Actions"], 2, "only an Excel workbook has sheets"),
     (["import", "MISSING", "--plan", "hub"], 2, "does not exist"),
 ]
 
@@ -542,7 +542,11 @@ SOURCES: dict[str, tuple[Callable[[Path], Path], list[str], str]] = {
     "text saved as .xlsx": (lambda d: _bytes(d / "t.xlsx", TABLE.encode()), [], "not a readable Excel workbook"),
     "damaged workbook": (lambda d: _xlsx(d / "t.xlsx", "workbook.xml"), [], "not a readable Excel workbook"),
     "damaged sheet": (lambda d: _xlsx(d / "t.xlsx", "sheet1.xml"), [], "not a readable Excel workbook"),
-    "missing sheet": (lambda d: _xlsx(d / "t.xlsx"), ["--sheet", "Actions"], "no sheet 'Actions'; sheets: Sheet"),
+    "missing sheet": (
+        lambda d: _xlsx(d / "t.xlsx"),
+        ["--sheet", "Actions"],
+        "no sheet 'Actions'; sheets: Sheet",
+    ),  # exit 2
     "Word document": (lambda d: _bytes(d / "plan.docx", b"PK\x03\x04"), [], "not a readable Word document"),
     "empty file": (lambda d: _bytes(d / "t.csv", b""), [], "the table is empty"),
     "header only": (lambda d: _bytes(d / "t.tsv", b"Ref\tAction\tLead\n"), [], "a header but no action rows"),
@@ -572,7 +576,7 @@ def test_an_import_source_that_cannot_be_read_changes_nothing(repo, tmp_path, so
     # before: a damaged workbook or an over-long CSV cell was a traceback; a table whose every row was refused
     # still wrote plan.yaml and its owners
     result = run("import", path, "--plan", "hub", *options, repo / "plans")
-    assert_failed_cleanly(result, 1, message)
+    assert_failed_cleanly(result, 2 if options else 1, message)  # an option naming what is not there: usage
     assert_unchanged(repo, before)
 
 

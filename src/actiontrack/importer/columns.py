@@ -220,6 +220,9 @@ SYNONYMS: dict[str, str] = {
 }
 SYNONYMS.update({"due date": "skip_if_due", "what we will do": "what"})
 
+#: Fields that two columns may feed: their cells are joined (two update columns, a lead officer and a lead team).
+JOINABLE = {"update", "milestones", "targets", "partners", "owners", "what", "outcome"}
+
 SECTION = re.compile(
     r"^\s*(?:priority|theme|strategic priority|outcome area|section|workstream|objective|aim|area)\s+"
     r"(\w{1,3})\s*[-–—:.)]?\s+(.+?)\s*$",
@@ -244,11 +247,11 @@ def parse_maps(maps: list[str]) -> dict[str, str]:
         heading, sep, target = item.rpartition("=")
         target = target.strip().lower().replace("-", "_")
         if not sep or not heading.strip():
-            raise ImportProblem(f'--map "{item}": write it as "HEADING=field", e.g. --map "Theme=priority"')
+            raise ImportProblem(f'--map "{item}": write it as "HEADING=field", e.g. --map "Theme=priority"', 2)
         if target not in FIELDS:
             close = difflib.get_close_matches(target, FIELDS, n=1)
             hint = f'; did you mean "{close[0]}"?' if close else ""
-            raise ImportProblem(f'--map "{item}": "{target}" is not a field{hint} Fields: {", ".join(FIELDS)}')
+            raise ImportProblem(f'--map "{item}": "{target}" is not a field{hint} Fields: {", ".join(FIELDS)}', 2)
         mapping[heading_key(heading)] = target
     return mapping
 
@@ -295,7 +298,7 @@ def find_header(table: SourceTable, extra: dict[str, str]) -> tuple[int, dict[in
             ):
                 mapping[0] = "id"  # an unnamed first column of numbers, as in the Health Inequalities plan
             duplicated = sorted({f for f in mapping.values() if list(mapping.values()).count(f) > 1} - {"skip"})
-            if duplicated and not {"update", "milestones", "targets", "partners"}.issuperset(duplicated):
+            if duplicated and not JOINABLE.issuperset(duplicated):
                 names = ", ".join(
                     " and ".join(f'"{clean(row[i])}"' for i, f in mapping.items() if f == name) for name in duplicated
                 )

@@ -140,7 +140,7 @@ def _unmark_partial(part: str, originals: dict[str, str]) -> str:
     that owner: the part goes back to its text, to be read as one name."""
     pieces = re.split(r"(\x00\d+\x00)", part)
     rest = " ".join(p for p in pieces if not p.startswith("\x00")).strip()
-    if len(pieces) == 1 or not [w for w in rest.split() if w.lower() not in ("and", "&")]:
+    if len(pieces) == 1 or not [w for w in rest.split() if w.lower() not in ("and", "&") and re.search(r"\w", w)]:
         return part
     loose = re.split(r"\s(?:and|&)\s|^(?:and|&)\s|\s(?:and|&)$", rest)
     if all(_stands_alone(piece.strip(), False) for piece in loose if piece.strip()):
@@ -157,7 +157,9 @@ def split_owners(cell: str, owners: dict[str, Owner], separator: str | None) -> 
     originals: dict[str, str] = {}  # marker -> the text it stands for
     for index, (name, _) in enumerate(names):
         pattern = re.compile(
-            r"(?<![\w&])" + re.escape(name) + r"(?![\w&])(?:\s*\(\s*[A-Z][A-Za-z&]{1,11}\s*\))?", re.IGNORECASE
+            # not inside brackets: "(PHE)" after another name is that name's acronym, not a known owner
+            r"(?<![\w&(])" + re.escape(name) + r"(?![\w&)])(?:\s*\(\s*[A-Z][A-Za-z&]{1,11}\s*\))?",
+            re.IGNORECASE,
         )
 
         def mark(match: re.Match[str], index: int = index) -> str:

@@ -101,6 +101,7 @@ _CODE_LIKE = re.compile(r"[A-Z][A-Z0-9+]{0,3}(?:\s*[/-]\s*[A-Z][A-Z0-9+]{0,3})*"
 # the kinds of detail, in the order they are shown
 DETAIL_KINDS = (
     "rows not imported",
+    "rows joined to the row above (text that ran onto the next page)",
     "deadlines not read (kept as due_as_written)",
     "ratings not read",
     "updates",
@@ -155,6 +156,8 @@ class ImportResult:
     ratings_left_out: int = 0
     progress_left_out: int = 0
 
+    themes_existing: bool = False  # the themes are priorities plan.yaml already has
+
     def group_unread(self) -> None:
         """One detail line per deadline text that was not read, naming its rows."""
         for text, rows in self.unread_rows.items():
@@ -182,7 +185,8 @@ class ImportResult:
             lines.append(f"  tables: {'; '.join(self.tables)}")
         if self.themes:
             shown = ", ".join(f"{t.id} {t.title}" for t in self.themes[:4]) + (" ..." if len(self.themes) > 4 else "")
-            lines.append(f"  themes: {len(self.themes)}, now the plan's priorities ({shown})")
+            where = "matched to the priorities in plan.yaml" if self.themes_existing else "now the plan's priorities"
+            lines.append(f"  themes: {len(self.themes)}, {where} ({shown})")
         if self.numbering:
             lines.append(f"  numbering: {self.numbering}")
         people = Counter(o.kind for o in self.new_owners)
@@ -288,7 +292,7 @@ def table_rows(
     """Data rows with their theme (an index into `themes`), continuations merged, repeated headers, blank rows
     and theme rows taken out. Returns the rows and the theme in force at the end of the table."""
     numbered = "id" in columns.values()
-    by_column = "priority" in columns.values()
+    by_column = bool({"priority", "priority_title"} & set(columns.values()))
     theme = start_theme
     found: list[tuple[Row, int | None]] = []
     for index in range(header + 1, len(table.rows)):
@@ -299,9 +303,16 @@ def table_rows(
             continue
         if [c for c in cells if c] == [c for c in header_cells if c]:
             continue  # the header again, after a page break
+        title_columns = {i for i, n in columns.items() if n == "title"}
         alone = len(filled) == 1 and (
             SECTION.match(filled[0][1]) is not None
-            or (filled[0][0] == 0 and len(columns) >= 3 and not by_column and not _ID_LIKE.fullmatch(filled[0][1]))
+            or (
+                filled[0][0] == 0
+                and 0 not in title_columns  # a lone action text is an action with blanks, not a theme
+                and len(columns) >= 3
+                and not by_column
+                and not _ID_LIKE.fullmatch(filled[0][1])
+            )
         )
         if index in table.full_width or alone:
             theme = themes.add(*_theme_from_text(filled[0][1]))
@@ -309,26 +320,26 @@ def table_rows(
         values: dict[str, str] = {}
         for i, name in columns.items():  # several columns may feed one field (two update columns): joined
             if i < len(cells) and cells[i]:
-                values[name] = f"{values[name]}\n{cells[i]}" if name in values else cells[i]
+                text = cells[i] if name in ("targets", "milestones") else _BULLETS.sub("", cells[i])
+                values[name] = f"{values[name]}\n{text}" if name in values else text
         merged = table.merged_down.get(index, set())
         if by_column:
-            if "priority" in values and not ({i for i, n in columns.items() if n == "priority"} <= merged and found):
-                number_text, title = _theme_from_text(values["priority"])
-                if values.get("priority_title"):
-                    number_text, title = number_text or values["priority"], values["priority_title"]
-                elif re.fullmatch(r"\w{1,3}", values["priority"]):
-                    number_text, title = values["priority"], ""
-                theme = themes.add(number_text, title)
-            elif "priority" in values:
-                pass  # merged down: the theme above
+            theme_columns = {i for i, n in columns.items() if n in ("priority", "priority_title")}
+            named = values.get("priority") or values.get("priority_title")
+            if named and not (theme_columns & set(columns) <= merged and found):
+                theme = themes.add(*_theme_of_row(values))
         if table.continues_rows and found:
             previous = found[-1][0]
             text_only = not {"due", "owners", "rag", "status", "period"} & set(values)
-            if numbered and "id" not in values and text_only:
+            lacks = ("id" if numbered else "title") not in values or (
+                not numbered and values["title"][:1].islower()  # "and colleges": the action above ran on
+            )
+            if lacks and text_only and _runs_on(previous, values):
                 _continue(previous, values)
-                continue
-            if not numbered and "title" not in values and text_only:
-                _continue(previous, values)
+                result.note(
+                    "rows joined to the row above (text that ran onto the next page)",
+                    f"{_where(table, number)} joined to {previous.where}: {' | '.join(c for _, c in filled)[:100]}",
+                )
                 continue
         if numbered and "id" not in values:
             if "title" in values:
@@ -349,6 +360,31 @@ def table_rows(
         row = Row(table.name, number, values, None, numbered=numbered, merged_id=bool(id_columns & merged))
         found.append((row, theme))
     return found, theme
+
+
+_BULLETS = re.compile(r"(?m)^• ")
+
+
+def _theme_of_row(values: dict[str, str]) -> tuple[str | None, str]:
+    """A row's theme from a theme column ("3", "Theme 3: Smokefree homes", "Smokefree homes") and a theme-name
+    column beside it."""
+    given, name = values.get("priority"), values.get("priority_title")
+    if not given:
+        return _theme_from_text(name or "")
+    number, title = _theme_from_text(given)
+    if re.fullmatch(r"\w{1,3}(?:\.\w{1,3})?", given):  # a number or a short code: the name is beside it
+        return given, name or ""
+    return number, name or title
+
+
+def _runs_on(previous: Row, values: dict[str, str]) -> bool:
+    """Whether text-only cells read as the row above running onto the next page: each continues an unfinished
+    sentence or starts in lower case, or fills a cell the row above left empty."""
+    for name, value in values.items():
+        before = previous.cells.get(name, "")
+        if before and before.rstrip()[-1:] in ".!?" and not value[:1].islower():
+            return False
+    return True
 
 
 def _where(table: SourceTable, number: int) -> str:
@@ -499,7 +535,8 @@ def read_rating(text: str) -> tuple[str | None, str | None, bool]:
         return RAG_WORDS[key], None, True
     if key in STATUS_WORDS:
         return None, STATUS_WORDS[key], True
-    rag = next((RAG_WORDS[w] for w in ("green", "amber", "red") if re.search(rf"\b{w}\b", key)), None)
+    # "Amber/Green": the more cautious rating
+    rag = next((RAG_WORDS[w] for w in ("red", "amber", "green") if re.search(rf"\b{w}\b", key)), None)
     status = next(
         (STATUS_WORDS[p] for p in sorted(STATUS_WORDS, key=len, reverse=True) if re.search(rf"\b{p}\b", key)), None
     )
@@ -518,6 +555,7 @@ class _Options:
     legend: dict[str, str]
     period: str | None
     fy_start: int
+    plan: Plan | None = None
 
 
 def parse_due_codes(items: list[str], fy_start: int) -> dict[str, str]:
@@ -595,7 +633,7 @@ def import_table(
     else:
         plan_model = _plan_model(plan_title, plan_period, legend, fy_start)
     result.legend = legend
-    options = _Options(extra, owner_separator, legend, None, fy_start)
+    options = _Options(extra, owner_separator, legend, None, fy_start, plan_model)
     if period is not None:
         try:
             label, _ = reporting_period(plan_model, period, fy_start)
@@ -611,6 +649,9 @@ def import_table(
         result.period = label
 
     result.themes = themes.resolve()
+    if keep_plan and plan_model is not None and result.themes:
+        result.themes = _existing_priorities(result.themes, plan_model, display_path(plan_dir / PLAN_FILE))
+        result.themes_existing = True
     data_rows = []
     for row, theme_index in rows:
         row.theme = result.themes[theme_index] if theme_index is not None else None
@@ -690,8 +731,8 @@ def _read_rows(
     first_table, first_header = mapped[0][0], mapped[0][1]
     if first_header > 0:
         title = next((clean(c) for r in first_table.rows[:first_header] for c in r if clean(c)), None)
-    starting_tables = [m for m in mapped if m[1] >= 0 or m[0].heading]
-    headings_are_themes = len(starting_tables) > 1
+    headings = {m[0].heading for m in mapped if m[0].heading} - {source.title}
+    headings_are_themes = len(headings) > 1  # a lone caption ("Table 1: Action plan") is not a theme
     rows: list[tuple[Row, int | None]] = []
     theme: int | None = None
     for table, header, columns, header_cells in mapped:
@@ -711,6 +752,29 @@ def _read_rows(
             f"the table has a header but no action rows ({looked} rows after the header, none an action)"
         )
     return rows, title, themes
+
+
+def _existing_priorities(themes: list[Theme], plan: Plan, shown: str) -> list[Theme]:
+    """The table's themes as the priorities of a plan that already exists (another sheet of the same plan): by name,
+    else by number. A theme the plan does not have stops the import: plan.yaml is not rewritten without --force."""
+    by_title = {p.title.casefold(): p for p in plan.priorities}
+    by_id = {p.id: p for p in plan.priorities}
+    matched, missing = [], []
+    for theme in themes:
+        known = by_title.get(theme.title.casefold()) or (
+            by_id.get(theme.id) if theme.title in ("", f"Priority {theme.id}") else None
+        )
+        if known is None:
+            missing.append(f'"{theme.title}"')
+        else:
+            matched.append(Theme(known.id, known.title))
+    if missing:
+        listed = ", ".join(f"{p.id} {p.title}" for p in plan.priorities) or "none"
+        raise ImportProblem(
+            f"{shown} exists and has no priority for the theme(s) {', '.join(missing)} (its priorities: {listed}); "
+            "add them to its priorities first, import into a new plan, or use --force to write plan.yaml again"
+        )
+    return matched
 
 
 def _period_from_title(title: str | None, fy_start: int) -> str | None:
@@ -913,7 +977,7 @@ def _updates(row: Row, data: CommentedMap, options: _Options, result: ImportResu
     period = options.period
     if cells.get("period"):
         try:
-            period, _ = reporting_period(None, cells["period"], options.fy_start)
+            period, _ = reporting_period(options.plan, cells["period"], options.fy_start)
         except EditError as error:
             result.note("updates", f"{row.where}: update not imported: {str(error).removeprefix('--period: ')}")
             period = None

@@ -60,7 +60,7 @@ def read_source(path: Path, sheet: str | None = None) -> Source:
         hint = " (save it as .docx from Word first)" if suffix in (".doc", ".rtf", ".odt") else ""
         raise ImportProblem(f"unknown table type {suffix or '(none)'}; use .docx, .xlsx, .csv or .tsv{hint}")
     if sheet is not None and suffix not in (".xlsx", ".xlsm"):
-        raise ImportProblem(f"--sheet {sheet!r}: only an Excel workbook has sheets; this table is {suffix}")
+        raise ImportProblem(f"--sheet {sheet!r}: only an Excel workbook has sheets; this table is {suffix}", 2)
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -124,15 +124,25 @@ def _read_text(raw: bytes, suffix: str) -> SourceTable:
 _FULL_READ_LIMIT = 20_000_000  # bytes; past this the sheet is streamed, and merged cells are not known
 
 
-def _xlsx_text(value: Any) -> str:
+def _xlsx_text(value: Any, number_format: str = "General") -> str:
+    """A cell as the sheet shows it: a date formatted as a month ("Mar-24") is that month, not its first day;
+    a percentage is a percentage."""
     import datetime as dt
 
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    shape = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", (number_format or "General").lower())
     if isinstance(value, dt.date):
-        return value.isoformat()
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if "d" not in shape and "m" in shape:
+            return f"{day:%B %Y}"
+        if "d" not in shape and "m" not in shape and "y" in shape:
+            return str(day.year)
+        if isinstance(value, dt.datetime) and value.time() != dt.time():
+            return value.isoformat()
+        return day.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in shape:
+        return f"{round(value * 100, 6):g}%"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -148,9 +158,12 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Source:
         raise _damaged("Excel workbook", error) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise ImportProblem(f"no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}")
+            raise ImportProblem(f"--sheet: no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}", 2)
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        rows = [[_xlsx_text(value) for value in values] for values in worksheet.iter_rows(values_only=True)]
+        rows = [
+            [_xlsx_text(cell.value, getattr(cell, "number_format", "General")) for cell in cells]
+            for cells in worksheet.iter_rows()
+        ]
         table = SourceTable(f'sheet "{worksheet.title}"', rows)
         if not streamed:
             _spread_merged(table, worksheet)
@@ -216,23 +229,26 @@ def _docx_source(path: Path, document: Any, qn: Any) -> Source:
     paragraphs_before: list[tuple[str, str]] = []  # (style, text) since the previous table
     tables: list[SourceTable] = []
     title = (document.core_properties.title or "").strip() or None
-    first_paragraphs: list[tuple[str, str]] = []
+    first_paragraphs: list[tuple[str, str]] = []  # before the first table of more than one row
+    every_paragraph: list[tuple[str, str]] = []
+    numbering: dict[tuple[str, str], int] = {}
     for kind, element in blocks:
         if kind == "p":
             text = _paragraph_text(element, qn).strip()
             style = _style_name(document, element, qn)
             if text:
                 paragraphs_before.append((style, text))
-                if not tables:
+                every_paragraph.append((style, text))
+                if not any(len(t.rows) > 1 for t in tables):  # a letterhead or logo table does not count
                     first_paragraphs.append((style, text))
             continue
-        table = _docx_table(element, qn, f"table {len(tables) + 1}", document)
+        table = _docx_table(element, qn, f"table {len(tables) + 1}", document, numbering)
         table.heading, table.heading_styled = _heading(paragraphs_before)
         table.follows_previous = bool(tables) and not paragraphs_before
         tables.append(table)
         paragraphs_before = []
     if title is None:
-        title = next((text for style, text in first_paragraphs if style.lower().startswith("title")), None)
+        title = next((text for style, text in every_paragraph if style.lower().startswith("title")), None)
     if title is None:
         title = next((text for style, text in first_paragraphs if _HEADING_STYLE.match(style)), None)
     if title is None and first_paragraphs and len(first_paragraphs[0][1]) <= 150:
@@ -286,19 +302,32 @@ def _paragraph_text(paragraph: Any, qn: Any) -> str:
 BULLET = "• "
 
 
-def _cell_text(cell: Any, qn: Any, document: Any) -> str:
-    """A cell's paragraphs, one a line; a paragraph of a bulleted or numbered list starts with "• "."""
+def _cell_text(cell: Any, qn: Any, document: Any, numbering: dict[tuple[str, str], int]) -> str:
+    """A cell's paragraphs, one a line; a paragraph of a bulleted or numbered list starts with "• ". A list
+    paragraph with no text of its own shows only Word's automatic number (a numbering column): it reads as that
+    number, counted per list and level in document order."""
     lines = []
     for paragraph in cell.iter(qn("w:p")):
         text = _paragraph_text(paragraph, qn).strip()
+        properties = paragraph.find(qn("w:pPr"))
+        number = properties.find(qn("w:numPr")) if properties is not None else None
+        if number is not None:
+            key = (_attribute(number, "w:numId", qn), _attribute(number, "w:ilvl", qn) or "0")
+            numbering[key] = numbering.get(key, 0) + 1
+            if not text:
+                lines.append(str(numbering[key]))
+                continue
         if not text:
             continue
-        properties = paragraph.find(qn("w:pPr"))
-        listed = properties is not None and properties.find(qn("w:numPr")) is not None
-        if listed or _style_name(document, paragraph, qn).lower().startswith("list"):
+        if number is not None or _style_name(document, paragraph, qn).lower().startswith("list"):
             text = BULLET + text
         lines.append(text)
     return "\n".join(lines)
+
+
+def _attribute(parent: Any, tag: str, qn: Any) -> str:
+    element = parent.find(qn(tag))
+    return (element.get(qn("w:val")) or "") if element is not None else ""
 
 
 def _int_attribute(parent: Any, tag: str, qn: Any, default: int) -> int:
@@ -309,13 +338,24 @@ def _int_attribute(parent: Any, tag: str, qn: Any, default: int) -> int:
         return default
 
 
-def _docx_table(table: Any, qn: Any, name: str, document: Any) -> SourceTable:
+def _table_rows(table: Any, qn: Any) -> Any:
+    """A table's rows, including those inside content controls (a repeating section) or custom XML."""
+    for child in table.iterchildren():
+        if child.tag == qn("w:tr"):
+            yield child
+        elif child.tag in (qn("w:sdt"), qn("w:customXml")):
+            content = child.find(qn("w:sdtContent")) if child.tag == qn("w:sdt") else child
+            if content is not None:
+                yield from _table_rows(content, qn)
+
+
+def _docx_table(table: Any, qn: Any, name: str, document: Any, numbering: dict[tuple[str, str], int]) -> SourceTable:
     grid = table.find(qn("w:tblGrid"))
     width = len(grid.findall(qn("w:gridCol"))) if grid is not None else 0
     rows: list[list[str]] = []
     result = SourceTable(name, rows, continues_rows=False)
-    above: dict[int, str] = {}  # grid column -> text of the cell that a vertical merge continues
-    for tr in table.iterchildren(qn("w:tr")):
+    above: dict[int, str] = {}  # grid column -> text of the merged cell that a vertical merge continues
+    for tr in _table_rows(table, qn):
         index = len(rows)
         properties = tr.find(qn("w:trPr"))
         if properties is not None and properties.find(qn("w:tblHeader")) is not None:
@@ -328,11 +368,14 @@ def _docx_table(table: Any, qn: Any, name: str, document: Any) -> SourceTable:
             span = max(1, _int_attribute(tc_properties, "w:gridSpan", qn, 1))
             merge = tc_properties.find(qn("w:vMerge")) if tc_properties is not None else None
             if merge is not None and (merge.get(qn("w:val")) or "continue") == "continue":
-                text = above.get(column, "")
+                text = above.get(column, "")  # nothing when no merged cell starts above (never the header)
                 result.merged_down.setdefault(index, set()).add(column)
             else:
-                text = _cell_text(tc, qn, document)
-            above[column] = text
+                text = _cell_text(tc, qn, document, numbering)
+                if merge is None:
+                    above.pop(column, None)
+                else:
+                    above[column] = text
             cells.extend([text] + [""] * (span - 1))
             spans.append(span)
             column += span
