@@ -94,33 +94,24 @@ def _to_day(value: Any) -> Any:
 #: One day, such as a plan's own start or end.
 Day = Annotated[dt.date, BeforeValidator(_to_day)]
 
+_AS_WRITTEN = 'A date as written: "2023-03-31", "March 2023", "2022/23", "2022/24", "Q3 2022/23", "2023", '
+
+
+def _when_text(validator: Any, description: str) -> Any:
+    """A date as written, parsed into a `When` by `validator`, written back as its text."""
+    return Annotated[
+        When,
+        BeforeValidator(validator),
+        PlainSerializer(lambda when: when.text, return_type=str),
+        WithJsonSchema({"type": "string", "description": _AS_WRITTEN + description}),
+    ]
+
+
 #: A deadline or period as written ("2022/23", "March 2023", "ongoing"), parsed into a `When`.
-WhenText = Annotated[
-    When,
-    BeforeValidator(_to_when),
-    PlainSerializer(lambda when: when.text, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "description": 'A date as written: "2023-03-31", "March 2023", "2022/23", "2022/24", '
-            '"Q3 2022/23", "2023", "ongoing", "quarterly", "annual".',
-        }
-    ),
-]
+WhenText = _when_text(_to_when, '"ongoing", "quarterly", "annual".')
 
 #: A deadline: a date as written, or one of the plan's deadline codes (see `Plan.deadline_codes`).
-DeadlineText = Annotated[
-    When,
-    BeforeValidator(_to_deadline),
-    PlainSerializer(lambda when: when.text, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "description": 'A date as written: "2023-03-31", "March 2023", "2022/23", "2022/24", '
-            '"Q3 2022/23", "2023", "ongoing", "quarterly", "annual", or one of the plan\'s deadline_codes.',
-        }
-    ),
-]
+DeadlineText = _when_text(_to_deadline, '"ongoing", "quarterly", "annual", or one of the plan\'s deadline_codes.')
 
 Text = Annotated[str, StringConstraints(min_length=1)]
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"

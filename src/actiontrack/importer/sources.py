@@ -338,15 +338,16 @@ def _int_attribute(parent: Any, tag: str, qn: Any, default: int) -> int:
         return default
 
 
-def _table_rows(table: Any, qn: Any) -> Any:
-    """A table's rows, including those inside content controls (a repeating section) or custom XML."""
-    for child in table.iterchildren():
-        if child.tag == qn("w:tr"):
+def _wrapped(parent: Any, tag: str, qn: Any) -> Any:
+    """`parent`'s children named `tag` (rows of a table, cells of a row), including those wrapped in content
+    controls (a repeating section) or custom XML."""
+    for child in parent.iterchildren():
+        if child.tag == qn(tag):
             yield child
         elif child.tag in (qn("w:sdt"), qn("w:customXml")):
             content = child.find(qn("w:sdtContent")) if child.tag == qn("w:sdt") else child
             if content is not None:
-                yield from _table_rows(content, qn)
+                yield from _wrapped(content, tag, qn)
 
 
 def _docx_table(table: Any, qn: Any, name: str, document: Any, numbering: dict[tuple[str, str], int]) -> SourceTable:
@@ -355,7 +356,7 @@ def _docx_table(table: Any, qn: Any, name: str, document: Any, numbering: dict[t
     rows: list[list[str]] = []
     result = SourceTable(name, rows, continues_rows=False)
     above: dict[int, str] = {}  # grid column -> text of the merged cell that a vertical merge continues
-    for tr in _table_rows(table, qn):
+    for tr in _wrapped(table, "w:tr", qn):
         index = len(rows)
         properties = tr.find(qn("w:trPr"))
         if properties is not None and properties.find(qn("w:tblHeader")) is not None:
@@ -363,7 +364,7 @@ def _docx_table(table: Any, qn: Any, name: str, document: Any, numbering: dict[t
         column = _int_attribute(properties, "w:gridBefore", qn, 0)
         cells: list[str] = [""] * column
         spans: list[int] = []
-        for tc in _row_cells(tr, qn):
+        for tc in _wrapped(tr, "w:tc", qn):
             tc_properties = tc.find(qn("w:tcPr"))
             span = max(1, _int_attribute(tc_properties, "w:gridSpan", qn, 1))
             merge = tc_properties.find(qn("w:vMerge")) if tc_properties is not None else None
@@ -386,17 +387,6 @@ def _docx_table(table: Any, qn: Any, name: str, document: Any, numbering: dict[t
     for cells in rows:
         cells.extend([""] * (width - len(cells)))
     return result
-
-
-def _row_cells(tr: Any, qn: Any) -> Any:
-    """A row's cells, including those wrapped in content controls or custom XML."""
-    for child in tr.iterchildren():
-        if child.tag == qn("w:tc"):
-            yield child
-        elif child.tag in (qn("w:sdt"), qn("w:customXml")):
-            content = child.find(qn("w:sdtContent")) if child.tag == qn("w:sdt") else child
-            if content is not None:
-                yield from _row_cells(content, qn)
 
 
 def _heading(paragraphs: list[tuple[str, str]]) -> tuple[str | None, bool]:
