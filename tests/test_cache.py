@@ -108,7 +108,10 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path):
     for entry in cache.rglob("*.pickle"):
         entry.write_bytes(entry.read_bytes()[:10])  # truncated
     result = run(args, REPO, cache)
-    assert (result.stdout, result.returncode) == (expected, 1)
+    assert (result.stdout, result.returncode) == (
+        expected,
+        0,
+    )  # the bundled plans lint clean (HI 6's defect is suppressed with a reason)
     assert "Traceback" not in result.stderr
 
 

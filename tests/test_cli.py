@@ -28,7 +28,7 @@ def run(repo: Path, *args: str):
 def test_validate_ok(make_repo):
     result = run(make_repo(), "validate")
     assert result.exit_code == 0
-    assert "1 actions in 1 plan: all valid" in result.stdout
+    assert "1 action in 1 plan: all valid" in result.stdout  # not "1 actions"
 
 
 @pytest.mark.parametrize(

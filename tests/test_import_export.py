@@ -222,43 +222,6 @@ def test_export_csv_and_xlsx(tmp_path):
     assert [c.value for c in sheet[1]][:5] == ["Plan", "ID", "Priority", "Priority title", "Action"]
 
 
-def test_init_creates_a_working_repository(tmp_path):
-    target = tmp_path / "council-plans"
-    result = CliRunner().invoke(app, ["init", str(target)])
-    assert result.exit_code == 0, result.output
-    for name in (
-        "actiontrack.yaml",
-        "plans/owners.yaml",
-        "plans/example-plan/plan.yaml",
-        ".github/workflows/publish-report.yml",
-        ".pre-commit-config.yaml",
-        "schemas/action.schema.json",
-    ):
-        assert (target / name).is_file(), name
-    workspace = load_workspace([], cwd=target)
-    assert workspace.problems == [] and len(workspace.actions) == 1
-    lint = CliRunner().invoke(app, ["lint", str(target / "plans"), "--as-of", "2025-07-05", "--format", "json"])
-    assert lint.exit_code == 0 and json.loads(lint.stdout)["findings"] == []
-    again = CliRunner().invoke(app, ["init", str(target)])
-    assert again.exit_code == 1 and "already has" in again.output
-
-
-def test_init_workflow_and_hook_match_the_repository_ones():
-    init = REPO / "templates" / "init"
-    ours = (REPO / ".github" / "workflows" / "publish-report.yml").read_text()
-    theirs = (init / ".github" / "workflows" / "publish-report.yml").read_text()
-    assert theirs == ours.replace(
-        "python -m pip install .  # in a plans repository of your own: pip install actiontrack",
-        "python -m pip install actiontrack",
-    ).replace("python -m pip install .", "python -m pip install actiontrack")
-    yaml = YAML(typ="safe")
-    [hook] = yaml.load((init / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
-    published = {h["id"]: h for h in yaml.load((REPO / ".pre-commit-hooks.yaml").read_text())}
-    assert {k: hook[k] for k in ("entry", "files", "pass_filenames")} == {
-        k: published["actiontrack-lint"][k] for k in ("entry", "files", "pass_filenames")
-    }
-
-
 # ---- regressions found in review ------------------------------------------------------------------------------------
 
 

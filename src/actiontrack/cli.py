@@ -30,7 +30,7 @@ app = typer.Typer(
     name="actiontrack",
     help="Keep a public body's action plan as text files in git: validate, lint, status and reports.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion: bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -231,8 +231,8 @@ def validate(paths: PathsArg = None) -> None:
     _print_problems(workspace)
     if workspace.problems:
         raise typer.Exit(EXIT_PROBLEMS)
-    plans = len(workspace.plans)
-    typer.echo(f"{len(workspace.actions)} actions in {plans} plan{'s' if plans != 1 else ''}: all valid")
+    plans, actions = len(workspace.plans), len(workspace.actions)
+    typer.echo(f"{actions} action{'s' if actions != 1 else ''} in {plans} plan{'s' if plans != 1 else ''}: all valid")
 
 
 class State(StrEnum):
@@ -469,17 +469,17 @@ def schema(
     ] = None,
 ) -> None:
     """JSON Schemas of the plan files, for editors such as VS Code (and for checks in CI)."""
-    from .edit import atomic_write, schema_documents
+    from .edit import atomic_write
+    from .schemas import schema_documents, schema_files
 
-    documents = schema_documents()
     if out is None:
-        typer.echo(json.dumps(documents, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(schema_documents(), indent=2, ensure_ascii=False))
         return
     with _writing():
         out.mkdir(parents=True, exist_ok=True)
-        for name, document in documents.items():
-            atomic_write(out / f"{name}.schema.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-            typer.echo(str(out / f"{name}.schema.json"))
+        for name, text in schema_files().items():
+            atomic_write(out / name, text)
+            typer.echo(str(out / name))
 
 
 @app.command("import")
@@ -629,16 +629,40 @@ def export(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
+class CiChoice(StrEnum):
+    github = "github"
+    gitlab = "gitlab"
+    none = "none"
+
+
 @app.command()
 def init(
-    directory: Annotated[Path, typer.Argument(help="Where to create the plans repository.")] = Path("."),
+    directory: Annotated[Path, typer.Argument(help="Where to create the plans repository.", metavar="FOLDER")] = Path(
+        "."
+    ),
+    ci: Annotated[
+        CiChoice,
+        typer.Option(
+            "--ci",
+            case_sensitive=False,
+            help="Which CI to set up: github (a workflow that lints pull requests and publishes the report to "
+            "Pages), gitlab (.gitlab-ci.yml: Code Quality and Pages) or none.",
+        ),
+    ] = CiChoice.github,
+    as_of: AsOfOpt = None,
 ) -> None:
-    """Start a plans repository: settings, owners, an example plan, the publishing workflow, pre-commit, schemas."""
+    """Start a plans repository: settings, owners, an example plan, CI, pre-commit, the pinned release, schemas.
+
+    Example: actiontrack init council-plans --ci gitlab
+
+    The example plan is dated in the current financial year, so the new repository lints clean today.
+    """
     from .init import InitProblem, init_repository
 
+    day = _as_of(as_of) or date.today()
     try:
         with _writing():
-            written = init_repository(directory)
+            written = init_repository(directory, day, ci.value)
     except InitProblem as error:
         _fail(str(error), EXIT_PROBLEMS)
     for name in written:
@@ -689,6 +713,7 @@ class LintFormat(StrEnum):
     json = "json"
     github = "github"
     sarif = "sarif"
+    gitlab = "gitlab"
 
 
 @app.command()
@@ -700,8 +725,8 @@ def lint(
         typer.Option(
             "--format",
             "-f",
-            help="text for people; json, github (annotations) or sarif for machines. "
-            "auto: github when GITHUB_ACTIONS is set, else text.",
+            help="text for people; json, github (annotations, and the job summary), sarif (code scanning) or "
+            "gitlab (Code Quality) for machines. auto: github when GITHUB_ACTIONS is set, else text.",
         ),
     ] = LintFormat.auto,
     select: Annotated[
@@ -736,8 +761,20 @@ def lint(
     if chosen == "text":
         lint_output.write_text(result, sys.stdout)
     else:
-        render = {"json": lint_output.to_json, "github": lint_output.to_github, "sarif": lint_output.to_sarif}[chosen]
+        render = {
+            "json": lint_output.to_json,
+            "github": lint_output.to_github,
+            "sarif": lint_output.to_sarif,
+            "gitlab": lint_output.to_gitlab,
+        }[chosen]
         sys.stdout.write(render(result))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if chosen == "github" and summary:
+        try:  # appended, as GitHub expects: other steps of the job write there too
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(lint_output.to_step_summary(result))
+        except OSError as error:
+            typer.echo(f"actiontrack: warning: cannot write the job summary {summary}: {error.strerror}", err=True)
     raise typer.Exit(result.exit_code(strict))
 
 

@@ -45,6 +45,16 @@ def find_root(start: Path) -> Path:
     return here
 
 
+def forge_root(root: Path) -> Path:
+    """The git repository holding the plans repository `root` (the nearest ancestor with `.git`, a folder or, in a
+    worktree or submodule, a file), else `root`: forges attach annotations and SARIF results by paths from there."""
+    here = root.resolve()
+    for candidate in (here, *here.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return here
+
+
 def _present(path: Path) -> bool:
     """Whether there is anything at `path` (a FIFO or a dangling link counts: loading says what is wrong with it)."""
     return os.path.lexists(path) and not path.is_dir()

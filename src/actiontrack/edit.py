@@ -592,8 +592,6 @@ def _same_period(update: Any, span: Period, fy_start: int) -> bool:
 
 # ---- new action ----
 
-SCHEMA_DIR = "schemas"
-
 
 def next_action_id(plan: PlanSource, priority: str | None) -> str:
     """The next free id in the plan's own scheme: "2.e" after "2.d" in priority 2, "20" after "19"."""
@@ -612,8 +610,9 @@ def next_action_id(plan: PlanSource, priority: str | None) -> str:
 
 
 def schema_comment(action_path: Path, root: Path) -> str:
-    schema = root / SCHEMA_DIR / "action.schema.json"
-    return f"# yaml-language-server: $schema={os.path.relpath(schema, action_path.parent).replace(os.sep, '/')}\n"
+    from .schemas import schema_line
+
+    return schema_line(action_path, root, "action")
 
 
 def _slug(text: str, words: int = 5, limit: int = 40) -> str:
@@ -674,8 +673,11 @@ def new_action(
     check_action_text(text, path, workspace.config.financial_year_start, plan.plan)
     if path.exists() or any(p.name.startswith(f"{action_id}-") for p in path.parent.glob("*.y*ml")):
         raise EditError(f"{display_path(path)}: a file for action {action_id} already exists")
-    if not dry_run:
-        write_all({path: text})  # also removes the actions/ folder again if it made it and the write fails
+    if not dry_run:  # the schemas too, when missing, so the file's schema line resolves
+        from .schemas import missing_schema_files
+
+        # also removes the actions/ folder again if it made it and the write fails
+        write_all({path: text, **missing_schema_files(workspace.root)})
     return EditResult(path, "", text)
 
 
@@ -683,16 +685,8 @@ def new_action(
 
 
 def schema_documents() -> dict[str, dict[str, Any]]:
-    """JSON Schemas of the files a plans repository holds, for editors (VS Code's YAML extension) and CI."""
-    from .model import Config, OwnersFile, Plan
+    """JSON Schemas of the files a plans repository holds, for editors (VS Code's YAML extension) and CI: see
+    schemas.py, where they are made from the models."""
+    from .schemas import schema_documents as documents
 
-    documents = {}
-    for name, model, title in (
-        ("action", Action, "actiontrack action file (plans/<plan>/actions/<id>-<name>.yaml)"),
-        ("plan", Plan, "actiontrack plan file (plans/<plan>/plan.yaml)"),
-        ("owners", OwnersFile, "actiontrack owners registry (plans/owners.yaml)"),
-        ("config", Config, "actiontrack settings (actiontrack.yaml)"),
-    ):
-        schema = model.model_json_schema()
-        documents[name] = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **schema}
-    return documents
+    return documents()

@@ -1,33 +1,91 @@
-"""`actiontrack init`: a new plans repository with settings, an owners registry, an example plan, the publishing
-workflow, a pre-commit configuration and the JSON Schemas editors use."""
+"""`actiontrack init`: a new plans repository with settings, an owners registry, an example plan, CI (GitHub
+Actions or GitLab CI), a pre-commit configuration, the pinned release in requirements.txt and the JSON Schemas
+editors use.
+
+The starter files are templates/init/ with a few words filled in: the version of actiontrack writing them (so CI
+and pre-commit install the same release) and the example plan's dates, in the financial year of the day `init`
+runs, so a repository made today lints clean today.
+"""
 
 from __future__ import annotations
 
-import json
+from datetime import date, timedelta
 from pathlib import Path
 
-from .edit import SCHEMA_DIR, schema_documents, write_all
+from . import PROJECT_URL, __version__
+from .dates import fy_label, fy_of, reporting_periods
+from .edit import write_all
 from .report import packaged_templates
+
+CI_CHOICES = ("github", "gitlab", "none")
+_CI_FILES = {"github": ".github/", "gitlab": ".gitlab-ci.yml"}
+_FY_START = 4  # the starter actiontrack.yaml says April
 
 
 class InitProblem(Exception):
     """The folder already holds files init would write; nothing was written."""
 
 
-def starter_files() -> dict[str, bytes]:
+def _example_update(today: date, plan_start: date) -> str:
+    """The example action's update for the last reporting period that has ended, if that lies in the plan."""
+    cutoff = today - timedelta(days=1)
+    label, span = reporting_periods("quarterly", cutoff, cutoff, _FY_START)[0]
+    if span.end > cutoff:
+        before = span.start - timedelta(days=1)
+        label, span = reporting_periods("quarterly", before, before, _FY_START)[0]
+    if span.end < plan_start:
+        return "updates: []                    # one per quarter: actiontrack update 1.a --period ...\n"
+    return (
+        "updates:\n"
+        f'  - period: "{label}"\n'
+        "    rag: green\n"
+        "    note: Service commissioned; 45 visits made.\n"
+        "    actuals: {visits: 45}\n"
+    )
+
+
+def fill_ins(today: date) -> dict[str, str]:
+    """The words templates/init/ leaves open, for a repository made on `today`."""
+    first = fy_of(today, _FY_START)
+    plan_start = date(first, _FY_START, 1)
+    return {
+        "@VERSION@": __version__,
+        "@PROJECT_URL@": PROJECT_URL,
+        "@FY@": fy_label(first, _FY_START),
+        "@FY_NEXT@": fy_label(first + 1, _FY_START),
+        "@PERIOD@": f"{first}/{(first + 2) % 100:02d}",
+        "@FY_SLUG@": f"{first}-{(first + 2) % 100:02d}",
+        "@UPDATES@\n": _example_update(today, plan_start),
+    }
+
+
+def starter_files(today: date | None = None, ci: str = "github") -> dict[str, bytes]:
     """Relative path -> content of every file a new repository gets."""
+    if ci not in CI_CHOICES:
+        raise ValueError(f"ci must be one of {CI_CHOICES}")
+    values = fill_ins(today or date.today())
     root = packaged_templates() / "init"
-    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-    for name, document in schema_documents().items():
-        files[f"{SCHEMA_DIR}/{name}.schema.json"] = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if not path.is_file() or any(name.startswith(prefix) for kind, prefix in _CI_FILES.items() if kind != ci):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        files[name] = text.encode("utf-8")
+    from .schemas import SCHEMA_DIR, schema_files
+
+    for name, text in schema_files().items():
+        files[f"{SCHEMA_DIR}/{name}"] = text.encode("utf-8")
     return files
 
 
-def init_repository(directory: Path) -> list[str]:
+def init_repository(directory: Path, today: date | None = None, ci: str = "github") -> list[str]:
     """Write the starter files into `directory` (created if needed); refuse if any of them exists already.
 
     All of them or none: a write that fails leaves no half-made repository that a second `init` would refuse."""
-    files = starter_files()
+    files = starter_files(today, ci)
     clashes = sorted(name for name in files if (directory / name).exists())
     if clashes:
         raise InitProblem(f"{directory} already has: {', '.join(clashes)}; nothing was written")

@@ -11,6 +11,7 @@ from typing import Any
 
 from .cache import Cache
 from .derive import DerivedAction, Snapshot, derive
+from .discover import forge_root
 from .load import (
     Progress,
     UsageError,
@@ -200,12 +201,14 @@ def run_lint(
         # evaluate every ignore (no short-circuit) so each one that applies is marked used
         return any([s.covers(name, where) for s in (*own_ignores, *path_ignores)])
 
+    # paths in findings start at the git repository's root (where forges attach them); ignore globs in
+    # actiontrack.yaml are relative to the folder that holds it
     for problem in workspace.problems:
         # a problem in a file that still loaded (e.g. an unknown priority) can be ignored like any finding
-        where = display_path(problem.path, workspace.root)
-        if suppressed(problem.rule, where, own.get(problem.path, [])):
+        if suppressed(problem.rule, display_path(problem.path, workspace.root), own.get(problem.path, [])):
             continue
         plan = _plan_of(workspace, problem.path)
+        where = workspace.machine_path(problem.path)
         emit(problem.rule, where, (problem.line, problem.column), problem.message, plan, None)
 
     action_rules = [
@@ -215,11 +218,12 @@ def run_lint(
     ]
     for item in snapshot.actions:
         own_ignores = own[item.source.path]
-        relative = display_path(item.source.path, workspace.root)
+        local = display_path(item.source.path, workspace.root)
+        relative = workspace.machine_path(item.source.path)
         for setting, context in action_rules:
             name = setting.rule.name
             for hit in setting.rule.check(item, context):  # type: ignore[misc]
-                if suppressed(name, relative, own_ignores):
+                if suppressed(name, local, own_ignores):
                     continue
                 emit(name, relative, item.source.locate(*hit.at), hit.message, item.plan_slug, item.id)
         for unused in own_ignores:
@@ -232,7 +236,7 @@ def run_lint(
     for unused in path_ignores:
         if not unused.used and active(unused.rule) is not None:
             message = f'lint.ignore "{unused.glob}" lists "{unused.rule}" but it matches no finding'
-            emit("unused-ignore", display_path(unused.path, workspace.root), unused.position, message, None, None)
+            emit("unused-ignore", workspace.machine_path(unused.path), unused.position, message, None, None)
 
     findings.sort(key=lambda f: (natural_key(f.path), f.line, f.column, f.code, f.message))
     files = {a.source.path for a in snapshot.actions} | {p.path for p in workspace.problems}
@@ -258,7 +262,13 @@ def lint_repository(
     key = None
     if cache.enabled:
         chosen = ",".join(sorted(select)) if select is not None else "*"
-        options = [as_of.isoformat(), chosen, ",".join(sorted(ignore)), str(Path.cwd())]
+        options = [
+            as_of.isoformat(),
+            chosen,
+            ",".join(sorted(ignore)),
+            str(Path.cwd()),
+            str(forge_root(inventory.root)),
+        ]
         key = cache.key("lint", inventory.fingerprint(cache), *options)
         found = cache.get("results", key)
         if isinstance(found, LintResult):

@@ -34,6 +34,7 @@ from .discover import (
     find_root,
     fingerprint,
     folder_files,
+    forge_root,
     natural_key,
     plan_dirs,
     plans_setting_key,
@@ -137,6 +138,15 @@ class Workspace:
     def owner_name(self, owner_id: str) -> str:
         owner = self.owners.get(owner_id)
         return owner.name if owner else owner_id
+
+    @functools.cached_property
+    def forge_root(self) -> Path:
+        """Where machine output's paths start: the git repository's root, else the plans repository's."""
+        return forge_root(self.root)
+
+    def machine_path(self, path: Path) -> str:
+        """`path` as machine output gives it (lint formats, JSON): relative to `forge_root`, forward slashes."""
+        return display_path(path, self.forge_root)
 
 
 def load_config(root: Path) -> tuple[Config, Path | None, Document | None]:

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .dates import DateError, When, parse_month, parse_when
+from .dates import MONTHS, DateError, When, parse_month, parse_when
 from .targets import parse_target
 from .words import shown
 
@@ -91,27 +91,81 @@ def _to_day(value: Any) -> Any:
     return when.start
 
 
+# ---- JSON Schema annotations: what the validators below accept, as editors can check it (see schemas.py) ----------
+
+#: The characters Python's str.strip() and str.split() take for whitespace (what parse_month and parse_when strip),
+#: as the body of a regex character class that reads the same in Python and in editors' JavaScript regexes.
+PY_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def any_case(word: str) -> str:
+    """A regex matching `word` in any letter case ("[Aa][Pp][Rr]"): JSON Schema patterns have no ignore-case flag."""
+    parts = []
+    for char in word:
+        upper, lower = char.upper(), char.lower()
+        if len(upper) == len(lower) == 1 and upper != lower:
+            parts.append(f"[{upper}{lower}]")
+        elif char.isascii() and char.isalnum():
+            parts.append(char)
+        else:  # a character a regex could read as an operator, written so that every dialect reads it as itself
+            parts.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else ".")
+    return "".join(parts)
+
+
+#: financial_year_start as parse_month reads it: 1-12, as a number or as text ("4", "04"), or a month's name or
+#: its abbreviation in any case ("April", "apr", "SEPT"), with spaces around.
+MONTH_JSON_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": 12},
+        {
+            "type": "string",
+            "pattern": f"^[{PY_SPACE}]*(?:0*(?:[1-9]|1[0-2])|{'|'.join(any_case(m) for m in sorted(MONTHS))})"
+            f"[{PY_SPACE}]*$",
+        },
+        # digits of other scripts ("٤"), which parse_month reads as well: left to the tool
+        {"type": "string", "pattern": "^[^A-Za-z]*[^\\x00-\\x7f][^A-Za-z]*$"},
+    ]
+}
+
 #: One day, such as a plan's own start or end.
-Day = Annotated[dt.date, BeforeValidator(_to_day)]
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_to_day),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}",
+            "description": "a day written as YYYY-MM-DD, e.g. 2022-04-01",
+        }
+    ),
+]
 
 _AS_WRITTEN = 'A date as written: "2023-03-31", "March 2023", "2022/23", "2022/24", "Q3 2022/23", "2023", '
 
 
-def _when_text(validator: Any, description: str) -> Any:
-    """A date as written, parsed into a `When` by `validator`, written back as its text."""
+def _when_text(validator: Any, description: str, numbers: dict[str, Any]) -> Any:
+    """A date as written, parsed into a `When` by `validator`, written back as its text. YAML reads `2023` as a
+    number, which the grammar reads as text; `numbers` says which whole numbers can be a date as written."""
     return Annotated[
         When,
         BeforeValidator(validator),
         PlainSerializer(lambda when: when.text, return_type=str),
-        WithJsonSchema({"type": "string", "description": _AS_WRITTEN + description}),
+        WithJsonSchema(
+            {
+                "anyOf": [{"type": "string", "pattern": f"[^{PY_SPACE}]"}, {"type": "integer", **numbers}],
+                "description": _AS_WRITTEN + description,
+            }
+        ),
     ]
 
 
 #: A deadline or period as written ("2022/23", "March 2023", "ongoing"), parsed into a `When`.
-WhenText = _when_text(_to_when, '"ongoing", "quarterly", "annual".')
+#: As a number: a year ("2023", or "0999" which YAML reads as 999).
+WhenText = _when_text(_to_when, '"ongoing", "quarterly", "annual".', {"minimum": 1, "maximum": 9999})
 
-#: A deadline: a date as written, or one of the plan's deadline codes (see `Plan.deadline_codes`).
-DeadlineText = _when_text(_to_deadline, '"ongoing", "quarterly", "annual", or one of the plan\'s deadline_codes.')
+#: A deadline: a date as written, or one of the plan's deadline codes (see `Plan.deadline_codes`), which may be a
+#: number of any size.
+DeadlineText = _when_text(_to_deadline, '"ongoing", "quarterly", "annual", or one of the plan\'s deadline_codes.', {})
 
 Text = Annotated[str, StringConstraints(min_length=1)]
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -285,7 +339,7 @@ class Config(Strict):
     """`actiontrack.yaml` at the top of a plans repository. Every key is optional."""
 
     plans: str = Field("plans", description="the folder holding the plans, relative to this file")
-    financial_year_start: int = Field(
+    financial_year_start: Annotated[int, WithJsonSchema(MONTH_JSON_SCHEMA)] = Field(
         DEFAULT_FY_START, description='first month of the financial year: a number or a name such as "April"'
     )
     due_soon_days: int = Field(30, ge=0, le=366, description="how near a deadline counts as due soon")

@@ -52,6 +52,7 @@ from ..edit import (
 )
 from ..load import OWNERS_FILE, PLAN_FILE, Workspace, display_path
 from ..model import ACTION_ID_PATTERN, Owner, OwnersFile, Plan, validation_context
+from ..schemas import missing_schema_files, schema_line
 from ..yamlsrc import YamlProblem, parse_text
 from .columns import NUMBERED, SECTION, clean, find_header, no_header, parse_maps
 from .owners import propose_owner, split_owners
@@ -665,9 +666,13 @@ def import_table(
         listed = "\n".join(result.notes)
         raise ImportProblem(f"no row could be imported:\n{listed}")
     if not keep_plan:
-        files[plan_dir / PLAN_FILE] = _plan_text(plan_title, plan_period, table, result.themes, legend, fy_start)
+        plan_path = plan_dir / PLAN_FILE
+        files[plan_path] = schema_line(plan_path, workspace.root, "plan") + _plan_text(
+            plan_title, plan_period, table, result.themes, legend, fy_start
+        )
     if result.new_owners:
         files[workspace.plans_dir / OWNERS_FILE] = _owners_text(workspace, result.new_owners)
+    files.update(missing_schema_files(workspace.root))  # every file written names a schema that is there
     if not dry_run:
         write_all(files, remove=removed)  # all of them or, should one fail, none
     result.written = sorted(files)
@@ -1009,14 +1014,14 @@ def _owners_text(workspace: Workspace, new: list[Owner]) -> str:
         lines = "\n".join(p.format() for p in unreadable)
         raise ImportProblem(f"the table names new owners, but {shown} is invalid; fix it first:\n{lines}")
     try:
-        before = path.read_text(encoding="utf-8") if path.exists() else "owners:\n"
+        before = path.read_text(encoding="utf-8") if path.exists() else schema_line(path, workspace.root, "owners")
         parse_text(before)  # the safe reader first, as for every edit
         yaml, data = _round_trip(before.replace("\r\n", "\n"))
     except (OSError, UnicodeDecodeError, YamlProblem, YAMLError) as error:  # changed since it was loaded
         raise ImportProblem(f"the table names new owners, but {shown} cannot be read ({error}); fix it first") from None
-    if data is None:
-        yaml, data = _round_trip("owners: []\n")
-        before = "owners: []\n"
+    if data is None:  # a new registry, or one holding only comments (its schema line): keep them
+        before = (before.rstrip("\n") + "\n" if before.strip() else "") + "owners: []\n"
+        yaml, data = _round_trip(before)
     entries = []
     for owner in new:
         entry = CommentedMap(id=owner.id, name=owner.name, kind=owner.kind)

@@ -159,3 +159,73 @@ def to_sarif(result: LintResult) -> str:
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+STEP_SUMMARY_LIMIT = 900_000  # bytes; GitHub takes up to 1 MiB of summary from one step
+
+
+def to_step_summary(result: LintResult, environ: dict[str, str] | None = None) -> str:
+    """The findings as Markdown for the GitHub job summary ($GITHUB_STEP_SUMMARY): counts by rule, then every
+    finding with its place (a link to the line when the run's repository and commit are known). GitHub shows at
+    most 10 annotations of a kind per step; this page shows them all, or says how many it could not hold."""
+    import os
+    from collections import Counter
+
+    from .render import md_cell
+
+    env = os.environ if environ is None else environ
+    server, repository, commit = (env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    lines = ["## actiontrack lint", "", summary_line(result), ""]
+    if result.findings:
+        counts = Counter((f.code, f.rule, f.severity) for f in result.findings)
+        lines += ["| Rule | Severity | Findings |", "|---|---|---:|"]
+        for (code, rule, severity), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            lines.append(f"| {code} `{rule}` | {severity} | {count} |")
+        lines += ["", "| Where | Rule | Severity | Message |", "|---|---|---|---|"]
+    size = sum(len(line) + 1 for line in lines)
+    for index, finding in enumerate(result.findings):
+        place = f"{finding.path}:{finding.line}:{finding.column}"
+        if server and repository and commit:
+            target = f"{server}/{repository}/blob/{commit}/{quote(finding.path)}#L{finding.line}"
+            where = f"[{md_cell(place)}]({target})"
+        else:
+            where = "`" + place.replace("`", "'") + "`"
+        line = f"| {where} | {finding.code} `{finding.rule}` | {finding.severity} | {md_cell(finding.message)} |"
+        if size + len(line) + 1 > STEP_SUMMARY_LIMIT:
+            left = len(result.findings) - index
+            lines += [
+                "",
+                f"**{left} more findings** do not fit in a job summary: see this step's log or the SARIF file.",
+            ]
+            break
+        lines.append(line)
+        size += len(line) + 1
+    return "\n".join(lines) + "\n"
+
+
+GITLAB_SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
+
+
+def to_gitlab(result: LintResult) -> str:
+    """GitLab Code Quality JSON: the merge request widget lists each finding on its file and line. Fingerprints
+    are stable across runs (rule, file, action and message), so GitLab can tell new findings from resolved ones."""
+    import hashlib
+
+    issues = []
+    seen: dict[str, int] = {}
+    for finding in result.findings:
+        identity = "\0".join([finding.code, finding.path, finding.action or "", finding.message])
+        seen[identity] = seen.get(identity, 0) + 1
+        fingerprint = hashlib.sha256(f"{identity}\0{seen[identity]}".encode()).hexdigest()
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": f"{finding.code} {finding.rule}",
+                "description": finding.message,
+                "categories": ["Style"] if finding.severity == "info" else ["Bug Risk"],
+                "severity": GITLAB_SEVERITIES[finding.severity],
+                "fingerprint": fingerprint,
+                "location": {"path": finding.path, "lines": {"begin": finding.line}},
+            }
+        )
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from ..derive import RAGS, STATES, DerivedAction, Snapshot
-from ..load import PlanSource, Workspace, display_path
+from ..load import PlanSource, Workspace
 from ..model import Update
 
 
@@ -30,7 +30,7 @@ def action_record(derived: DerivedAction, workspace: Workspace) -> dict[str, Any
         "status": derived.status,
         "stale": derived.stale,
         "last_update": latest.period.text if latest else None,
-        "path": display_path(derived.source.path, workspace.root),
+        "path": workspace.machine_path(derived.source.path),
     }
 
 
