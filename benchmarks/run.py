@@ -163,7 +163,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (fewer for the slowest)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]  # --sizes "": start-up only
     actiontrack = str(BIN / "actiontrack")
     python = sys.executable
     rows: list[tuple[str, str, str, str]] = []  # (what, measured, budget, verdict)
@@ -183,6 +183,14 @@ def main() -> int:
             "pass": measure("python -c pass", [python, "-c", "pass"], REPO, env, repeats),
             "typer": measure('python -c "import typer"', [python, "-c", "import typer"], REPO, env, repeats),
             "version": measure("actiontrack --version", [actiontrack, "--version"], REPO, env, repeats),
+            # shell completion: what a Tab press costs (the program runs once per press)
+            "complete": measure(
+                "actiontrack completion of `lint --format g`",
+                [actiontrack],
+                REPO,
+                {**env, "_ACTIONTRACK_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "actiontrack lint --format g"},
+                repeats,
+            ),
         }
         bundled = REPO / "plans"
         status_cmd = [actiontrack, "status", str(bundled), "--as-of", AS_OF]
@@ -199,6 +207,10 @@ def main() -> int:
         version_ratio = startup["version"].median / floor
         status_ratio = startup["status"].median / floor
         rows.append(("`--version` / `import typer`", f"{version_ratio:.2f}x", "≤ 1.3x", _verdict(version_ratio <= 1.3)))
+        complete_ratio = startup["complete"].median / floor
+        rows.append(
+            ("Tab completion / `import typer`", f"{complete_ratio:.2f}x", "≤ 1.3x", _verdict(complete_ratio <= 1.3))
+        )
         rows.append(
             ("`status` (bundled) / `import typer`", f"{status_ratio:.2f}x", "≤ 2.5x", _verdict(status_ratio <= 2.5))
         )

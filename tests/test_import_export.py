@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from actiontrack.cli import app
@@ -17,7 +15,7 @@ from actiontrack.importer import ImportProblem, import_table, propose_owner, spl
 from actiontrack.load import load_workspace
 from actiontrack.model import Owner
 
-from .conftest import BUNDLED_PLANS, REPO
+from .conftest import BUNDLED_PLANS
 from .test_bundled_plans import norm
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"

@@ -672,7 +672,8 @@ def import_table(
         )
     if result.new_owners:
         files[workspace.plans_dir / OWNERS_FILE] = _owners_text(workspace, result.new_owners)
-    files.update(missing_schema_files(workspace.root))  # every file written names a schema that is there
+    if files:  # every file written names a schema that is there
+        files.update(missing_schema_files(workspace.root))
     if not dry_run:
         write_all(files, remove=removed)  # all of them or, should one fail, none
     result.written = sorted(files)
