@@ -277,6 +277,9 @@ def test_new_action(plans):
     assert result.path.name == "2.e-pilot-green-social-prescribing.yaml"
     text = result.path.read_text()
     assert text.startswith("# yaml-language-server: $schema=../../../schemas/action.schema.json\n")
+    # the line resolves: a repository without schemas/ gets them with its first new action
+    assert (result.path.parent / "../../../schemas/action.schema.json").resolve().is_file()
+    assert len(list((workspace.root / "schemas").glob("*.schema.json"))) == 4
     reloaded = load_workspace([plans])
     assert reloaded.problems == []
     assert [a.action.id for a in reloaded.actions if a.plan_slug == "health-wellbeing-2022-23"][-1] == "6.f"

@@ -139,7 +139,9 @@ def test_completion_in_a_real_bash(line, word, expected):
     assert "complete" in script and "_ACTIONTRACK_COMPLETE" in script
     program = (
         f"{script}\n"
-        f"COMP_WORDS=({line}); COMP_CWORD={word}; _actiontrack_completion actiontrack; printf '%s\\n' \"${{COMPREPLY[@]}}\"\n"
+        f"COMP_WORDS=({line}); COMP_CWORD={word}\n"
+        "_actiontrack_completion actiontrack  # as bash calls it on Tab: the command's name first\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
     result = run("bash", "-c", program, env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"})
     assert set(result.stdout.split()) == expected, result.stdout + result.stderr
