@@ -17,8 +17,9 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from actiontrack.cli import app
-from actiontrack.edit import EditError, new_action, next_action_id, schema_documents, update_action
+from actiontrack.edit import EditError, new_action, next_action_id, update_action
 from actiontrack.load import load_workspace
+from actiontrack.schemas import schema_documents
 
 from .conftest import BUNDLED_PLANS
 from .test_cli import installed_script

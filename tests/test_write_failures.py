@@ -23,7 +23,7 @@ from click.testing import Result
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from actiontrack import edit
+from actiontrack import writes
 from actiontrack.cli import app
 from actiontrack.edit import EditError, update_action
 from actiontrack.load import load_workspace
@@ -359,14 +359,14 @@ def test_a_file_changed_between_read_and_write_is_not_overwritten(repo, monkeypa
     """Another editor saves the file while the update is being written: its change is kept, the update refused."""
     path = repo / ACTION_FILE
     theirs = ACTION.replace("Started.", "Started; the board approved the brief.")
-    real_stage = edit._stage
+    real_stage = writes._stage
 
     def stage_then_someone_saves(target: Path, content: str | bytes) -> Path:
         temporary = real_stage(target, content)
         path.write_text(theirs, encoding="utf-8")
         return temporary
 
-    monkeypatch.setattr(edit, "_stage", stage_then_someone_saves)
+    monkeypatch.setattr(writes, "_stage", stage_then_someone_saves)
     path.write_text(theirs, encoding="utf-8")  # the snapshot holds their version: the one that must survive
     before = snapshot(repo)
     path.write_text(ACTION, encoding="utf-8")
@@ -378,7 +378,7 @@ def test_a_file_changed_between_read_and_write_is_not_overwritten(repo, monkeypa
 
 def test_new_does_not_overwrite_a_file_created_while_it_was_writing(repo, monkeypatch):
     """Someone saves an action file of the same name between `new`'s check and its write: theirs is kept."""
-    real_stage = edit._stage
+    real_stage = writes._stage
     theirs = b'id: "2"\ntitle: Theirs\n'
 
     def stage_then_someone_saves(target: Path, content: str | bytes) -> Path:
@@ -386,7 +386,7 @@ def test_new_does_not_overwrite_a_file_created_while_it_was_writing(repo, monkey
         target.write_bytes(theirs)
         return temporary
 
-    monkeypatch.setattr(edit, "_stage", stage_then_someone_saves)
+    monkeypatch.setattr(writes, "_stage", stage_then_someone_saves)
     result = run(*COMMANDS["new"], repo / "plans")
     assert result.exit_code != 0 and "created by something else meanwhile" in result.output, result.output
     assert [p.read_bytes() for p in (repo / "plans/test-plan/actions").glob("1.b-*.yaml")] == [theirs]

@@ -469,8 +469,8 @@ def schema(
     ] = None,
 ) -> None:
     """JSON Schemas of the plan files, for editors such as VS Code (and for checks in CI)."""
-    from .edit import atomic_write
     from .schemas import schema_documents, schema_files
+    from .writes import atomic_write
 
     if out is None:
         typer.echo(json.dumps(schema_documents(), indent=2, ensure_ascii=False))

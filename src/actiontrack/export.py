@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .derive import Snapshot
-from .edit import atomic_write
+from .writes import atomic_write
 
 COLUMNS = [
     ("Plan", "plan"),

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from . import PROJECT_URL, __version__
 from .dates import fy_label, fy_of, reporting_periods
-from .edit import write_all
 from .report import packaged_templates
+from .writes import write_all
 
 CI_CHOICES = ("github", "gitlab", "none")
 _CI_FILES = {"github": ".github/", "gitlab": ".gitlab-ci.yml"}

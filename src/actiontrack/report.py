@@ -175,8 +175,8 @@ def build(
     snapshot: Snapshot, fmt: str, out: Path, title: str | None = None, templates: Path | None = None
 ) -> list[str]:
     """Render the report into `out`; return the relative paths written, sorted."""
-    from .edit import current_umask
     from .views.render import environment
+    from .writes import current_umask
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: {fmt} is not one of {', '.join(FORMATS)}")

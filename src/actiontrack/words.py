@@ -4,6 +4,7 @@ value in a plan file's words; the closest known name. A leaf module: every layer
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,3 +49,14 @@ def did_you_mean(value: str, candidates: Iterable[str], cutoff: float = 0.6) -> 
     by_lower = {candidate.lower(): candidate for candidate in candidates}
     close = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=cutoff)
     return f'; did you mean "{by_lower[close[0]]}"?' if close else ""
+
+
+def slug(text: str, words: int = 5, limit: int = 40) -> str:
+    """A short file-name part from `text`: its first `words` words, lower case, hyphenated, at most `limit`
+    characters ("Support the Lightbulb project" -> "support-the-lightbulb-project")."""
+    parts: list[str] = []
+    for word in re.findall(r"[a-z0-9]+", text.lower().replace("'", "")):
+        if len("-".join([*parts, word])) > limit or len(parts) == words:
+            break
+        parts.append(word)
+    return "-".join(parts) or "action"

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..edit import _slug
 from ..model import Owner
+from ..words import slug
 
 _ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11})\s*\)")
 _SMALL = {"of", "for", "and", "the", "&", "in", "on", "to", "at"}
@@ -225,7 +225,7 @@ def propose_owner(
 ) -> Owner:
     """A registry entry for a name the registry does not know (the same name gives the same id)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = _slug(ascii_name, words=8, limit=60) if re.search(r"[A-Za-z0-9]", ascii_name) else ""
+    base = slug(ascii_name, words=8, limit=60) if re.search(r"[A-Za-z0-9]", ascii_name) else ""
     base = base if base and base != "action" else "owner"
     owner_id, number = base, 1
     while owner_id in owners and owners[owner_id].name != name:

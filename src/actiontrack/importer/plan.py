@@ -39,20 +39,13 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from ..dates import DateError, parse_when
-from ..edit import (
-    EditError,
-    _round_trip,
-    _slug,
-    apply_edits,
-    check_action_text,
-    reporting_period,
-    schema_comment,
-    splice_item,
-    write_all,
-)
+from ..edit import EditError, check_action_text, reporting_period
 from ..load import OWNERS_FILE, PLAN_FILE, Workspace, display_path
 from ..model import ACTION_ID_PATTERN, Owner, OwnersFile, Plan, validation_context
 from ..schemas import missing_schema_files, schema_line
+from ..splice import apply_edits, round_trip, splice_item
+from ..words import slug
+from ..writes import write_all
 from ..yamlsrc import YamlProblem, parse_text
 from .columns import NUMBERED, SECTION, clean, find_header, no_header, parse_maps
 from .owners import propose_owner, split_owners
@@ -901,8 +894,8 @@ def _action_files(
             continue
         seen[action_id] = row
         document = action_document(row, owner_ids[index], options, result)
-        path = plan_dir / "actions" / f"{action_id}-{_slug(row.cells['title'])}.yaml"
-        text = schema_comment(path, workspace.root) + _dump(document)
+        path = plan_dir / "actions" / f"{action_id}-{slug(row.cells['title'])}.yaml"
+        text = schema_line(path, workspace.root, "action") + _dump(document)
         try:
             check_action_text(text, path, options.fy_start, plan)
         except EditError as error:
@@ -1017,12 +1010,12 @@ def _owners_text(workspace: Workspace, new: list[Owner]) -> str:
     try:
         before = path.read_text(encoding="utf-8") if path.exists() else schema_line(path, workspace.root, "owners")
         parse_text(before)  # the safe reader first, as for every edit
-        yaml, data = _round_trip(before.replace("\r\n", "\n"))
+        yaml, data = round_trip(before.replace("\r\n", "\n"))
     except (OSError, UnicodeDecodeError, YamlProblem, YAMLError) as error:  # changed since it was loaded
         raise ImportProblem(f"the table names new owners, but {shown} cannot be read ({error}); fix it first") from None
     if data is None:  # a new registry, or one holding only comments (its schema line): keep them
         before = (before.rstrip("\n") + "\n" if before.strip() else "") + "owners: []\n"
-        yaml, data = _round_trip(before)
+        yaml, data = round_trip(before)
     entries = []
     for owner in new:
         entry = CommentedMap(id=owner.id, name=owner.name, kind=owner.kind)
