@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from actiontrack.dates import RECURRING, DateError, When, parse_when, reporting_periods
 from actiontrack.load import load_workspace
-from actiontrack.yamlsrc import Document, YamlProblem, parse_bytes
+from actiontrack.yamlfile import Document, YamlProblem, parse_bytes
 
 from .conftest import ACTION, OWNERS, PLAN, write_tree
 

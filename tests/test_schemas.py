@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, Vali
 from actiontrack.init import starter_files
 from actiontrack.model import PY_SPACE, Action, Config, Owner, OwnersFile, Plan, Update, validation_context
 from actiontrack.schemas import BOOL_WORDS, FLOAT_TEXT, INT_TEXT, STRIPPED, schema_documents
-from actiontrack.yamlsrc import YamlProblem, parse_bytes, parse_text
+from actiontrack.yamlfile import YamlProblem, parse_bytes, parse_text
 
 from .conftest import BUNDLED_PLANS, REPO
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from actiontrack.yamlsrc import YamlProblem, parse_text, read_document
+from actiontrack.yamlfile import YamlProblem, parse_text, read_document
 
 
 def problem(text: str) -> YamlProblem:
@@ -164,7 +164,7 @@ def test_empty_document():
 def test_c_and_pure_python_parsers_agree():
     from pathlib import Path
 
-    from actiontrack import yamlparse as yamlsrc
+    from actiontrack.yamlfile import parsing as yamlsrc
 
     assert yamlsrc.CParser is not None, "ruamel.yaml.clib should be installed (a dependency on CPython)"
     plans = Path(__file__).resolve().parent.parent / "plans"

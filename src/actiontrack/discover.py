@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Cache
-from .yamlsrc import YamlProblem, read_bytes
+from .yamlfile import YamlProblem, read_bytes
 
 CONFIG_FILE = "actiontrack.yaml"
 PLAN_FILE = "plan.yaml"

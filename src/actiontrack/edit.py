@@ -28,7 +28,7 @@ from .schemas import missing_schema_files, schema_line
 from .splice import apply_edits, newline_of, round_trip, splice_item, yaml_lines
 from .words import slug
 from .writes import FileChanged, atomic_write, write_all
-from .yamlsrc import YamlProblem, parse_text
+from .yamlfile import YamlProblem, parse_text
 
 STATUSES = ("not-started", "in-progress", "complete", "cancelled")
 BOM = "\ufeff"

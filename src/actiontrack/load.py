@@ -43,7 +43,7 @@ from .discover import (
 from .model import Action, Config, Owner, OwnersFile, Plan, validation_context
 from .schema_words import plain_message
 from .words import did_you_mean, escaped, shown
-from .yamlsrc import Document, YamlProblem, parse_bytes, read_bytes, read_document, real_folder
+from .yamlfile import Document, YamlProblem, parse_bytes, read_bytes, read_document, real_folder
 
 
 @dataclass(frozen=True)

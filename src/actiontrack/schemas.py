@@ -1,7 +1,7 @@
 """JSON Schemas of a plans repository's files, for editors (VS Code's YAML extension) and CI, made from the models.
 
 One source for both: `actiontrack validate` and these schemas come from the same models in model.py, and the schemas
-describe what validation takes as input (the values the YAML reader, yamlparse.py, hands to the models), not the
+describe what validation takes as input (the values the YAML reader, yamlfile/parsing.py, hands to the models), not the
 Python types it makes of them. So where pydantic's own JSON Schema would say "string" or "integer", the generator
 below follows the models' settings (`Strict.model_config`) and pydantic's lax reading of input:
 

@@ -46,7 +46,7 @@ from ..schemas import missing_schema_files, schema_line
 from ..splice import apply_edits, round_trip, splice_item
 from ..words import slug
 from ..writes import write_all
-from ..yamlsrc import YamlProblem, parse_text
+from ..yamlfile import YamlProblem, parse_text
 from .columns import NUMBERED, SECTION, clean, find_header, no_header, parse_maps
 from .owners import propose_owner, split_owners
 from .sources import ImportProblem, Source, SourceTable, read_source

@@ -1,6 +1,13 @@
-"""Parsing YAML with ruamel.yaml into plain values and positions (see yamlsrc for what is refused, and why).
+"""Parsing YAML with ruamel.yaml into plain values and positions.
 
-Kept apart from yamlsrc so that a command served from the cache never imports ruamel.yaml.
+ruamel.yaml composes the file into nodes (with its C parser where installed, YAML 1.2); we build plain Python values
+from the nodes ourselves, which lets us:
+- record the line and column of every key and list item, so a validation error points at its line;
+- refuse every tag outside YAML's own types (`!!python/object…`, `!!set`, custom `!tags`): plan files never need one;
+- refuse aliases (`*name`), so an alias bomb ("billion laughs") costs nothing (an anchor alone is harmless);
+- refuse nesting that could exhaust the parser, and files over 10 MB;
+- keep a date exactly as written ("2023-03-31" stays text; the deadline grammar reads it).
+Parser errors are put in plain words by messages.py.
 """
 
 from __future__ import annotations
@@ -17,9 +24,9 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
-from .words import shown
-from .yamlsrc import Document, Marks, Path_, YamlFloat, YamlInt, YamlProblem, _line_col
-from .yamlwords import ALIAS, MERGE, ParserError, control_character, plain
+from ..words import shown
+from .document import Document, Marks, Path_, YamlFloat, YamlInt, YamlProblem, line_col
+from .messages import ALIAS, MERGE, ParserError, control_character, plain
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -259,7 +266,7 @@ def _nesting_bound(text: str) -> tuple[int, int] | None:
     """
     for match in _BLOCK_PREFIX.finditer(text):
         if len(match.group()) > _MAX_PRECHECK_DEPTH:
-            return _line_col(text, match.start())
+            return line_col(text, match.start())
     if text.count("[") + text.count("{") <= _MAX_PRECHECK_DEPTH:
         return None
     depth, quote, too_deep = 0, "", 0
@@ -274,7 +281,7 @@ def _nesting_bound(text: str) -> tuple[int, int] | None:
             if depth == _MAX_DEPTH + 1 and not too_deep:
                 too_deep = offset  # shown: where the nesting first goes too deep, as the builder would say
             if depth > _MAX_PRECHECK_DEPTH:
-                return _line_col(text, too_deep)
+                return line_col(text, too_deep)
         elif char in "]}":
             depth = max(depth - 1, 0)
     return None
@@ -291,7 +298,7 @@ def parse_text(text: str) -> Document:
         raise YamlProblem(_TOO_MANY)
     marker = _CONFLICT.search(text)
     if marker:
-        line, column = _line_col(text, marker.start())
+        line, column = line_col(text, marker.start())
         raise YamlProblem(
             f"git merge conflict marker {marker.group(1)[:7]}: resolve the conflict, keep one version and "
             "delete the marker lines",
@@ -303,7 +310,7 @@ def parse_text(text: str) -> Document:
     if bidi:
         raise YamlProblem(
             f"the file holds an invisible character that reorders text (U+{ord(bidi.group()):04X}) here; remove it",
-            *_line_col(text, bidi.start()),
+            *line_col(text, bidi.start()),
         )
     try:
         node = _compose_checked(text)
@@ -326,8 +333,8 @@ def parse_text(text: str) -> Document:
             character = ord(character)
         if isinstance(character, int) and chr(character) in text:
             # the reader stops at the first one; its own position counts UTF-8 bytes, not characters
-            raise YamlProblem(control_character(character), *_line_col(text, text.index(chr(character)))) from None
-        at = _line_col(text, position) if isinstance(position, int) else (1, 1)
+            raise YamlProblem(control_character(character), *line_col(text, text.index(chr(character)))) from None
+        at = line_col(text, position) if isinstance(position, int) else (1, 1)
         raise YamlProblem(f"invalid YAML: {' '.join(str(error).split()).split(' in ')[0]}", *at) from None
     builder = _Builder()
     if node is None:

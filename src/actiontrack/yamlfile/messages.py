@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .yamlsrc import _line_col
+from .document import line_col
 
 Mark = tuple[int, int]  # 1-based line, column
 
@@ -122,6 +122,15 @@ def _colon(error: ParserError) -> tuple[str, Mark] | None:
     return INDENT, (line, len(before) - len(before.lstrip()) + 1)
 
 
+def _colon_in_brackets(error: ParserError) -> tuple[str, Mark] | None:
+    """The pure-Python scanner's words for a colon with no space after it inside [ ] or { } ("[a:b]")."""
+    if "found unexpected ':'" not in error.problem:
+        return None
+    return 'a colon inside [ ] or { } must be followed by a space; or put the whole value in quotes ("…")', (
+        error.problem_at
+    )
+
+
 def _missing_colon(error: ParserError) -> tuple[str, Mark] | None:
     if "could not find expected ':'" not in error.problem or error.context_at is None:
         return None
@@ -190,7 +199,7 @@ def _opening_quote(text: str, closing: int) -> Mark | None:
             if quote == "'" and at > 0 and text[at - 1] == "'":
                 at -= 2
                 continue
-            return _line_col(text, at)
+            return line_col(text, at)
         at -= 1
     return None
 
@@ -245,6 +254,7 @@ _RULES: list[Callable[[ParserError], tuple[str, Mark] | None]] = [
     _tab,
     _bad_start,
     _colon,
+    _colon_in_brackets,
     _missing_colon,
     _after_closing,
     _list_after_key,
