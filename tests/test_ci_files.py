@@ -104,11 +104,14 @@ def test_every_action_is_at_its_current_major_version():
 def test_pages_deploys_as_github_recommends_and_pull_requests_are_linted():
     for path in (WORKFLOWS[0], WORKFLOWS[2]):
         workflow = yaml.load(path.read_text())
-        assert "concurrency" not in workflow  # a workflow-wide group would queue pull requests behind deploys
+        # one group for the whole run on pushes (build and deploy in order, never cancelled: an older site can never
+        # be deployed over a newer one), as GitHub's starter workflow; a pull request's lint is superseded instead
+        group, cancel = workflow["concurrency"]["group"], workflow["concurrency"]["cancel-in-progress"]
+        assert group == "${{ github.event_name == 'pull_request' && format('lint-{0}', github.ref) || 'pages' }}"
+        assert cancel == "${{ github.event_name == 'pull_request' }}"
         deploy, lint_job, build = (workflow["jobs"][name] for name in ("deploy", "lint", "build"))
-        assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+        assert "concurrency" not in deploy and "concurrency" not in build
         assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-        assert lint_job["concurrency"]["cancel-in-progress"] is True  # a newer push supersedes a pull request's lint
         for job in (lint_job, build):
             checkout, setup = job["steps"][0], job["steps"][1]
             assert checkout["with"]["fetch-depth"] == 0 and setup["with"]["cache"] == "pip"

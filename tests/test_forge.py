@@ -120,3 +120,41 @@ def test_this_repository_publishes_current_schemas():
     """schemas/ is what `actiontrack new` names in its first line: it must exist and match the models."""
     for name, text in schema_files().items():
         assert (REPO / "schemas" / name).read_text(encoding="utf-8") == text, "run: actiontrack schema --out schemas"
+
+
+def test_gitlab_fingerprints_stay_the_same_from_one_day_to_the_next(monkeypatch):
+    monkeypatch.chdir(REPO)
+
+    def fingerprints(day: str) -> dict[tuple[str, str], str]:
+        result = CliRunner().invoke(app, ["lint", "--as-of", day, "--format", "gitlab"])
+        return {(i["check_name"], i["location"]["path"]): i["fingerprint"] for i in json.loads(result.stdout)}
+
+    monday, tuesday = fingerprints("2023-06-30"), fingerprints("2023-07-01")
+    overdue = [key for key in monday if "overdue" in key[0]]
+    assert len(overdue) == 42 and all(monday[key] == tuesday[key] for key in overdue)  # "607 days ago" grew by one
+
+
+def test_the_job_summary_shows_what_plan_files_say_as_text(tmp_path, monkeypatch):
+    """A finding's message quotes the plan file, and a path is a file name: neither can make a link, emphasis, HTML
+    or a new table cell in the job summary."""
+    shutil.copytree(BUNDLED_PLANS, tmp_path / "plans")
+    action = next((tmp_path / "plans" / "health-wellbeing-2022-23" / "actions").glob("1.a-*.yaml"))
+    action.write_text(action.read_text().replace("owners: [", 'owners: ["[pwn](https://evil.example)", '))
+    action.rename(action.with_name("1.a-x|y*b*.yaml"))
+    monkeypatch.chdir(tmp_path)
+    summary = tmp_path / "summary.md"
+    CliRunner().invoke(app, ["lint", *AS_OF, "--format", "github"], env={"GITHUB_STEP_SUMMARY": str(summary)})
+    rows = [line for line in summary.read_text().splitlines() if "x\\|y" in line]
+    assert rows and all(row.count(" | ") == 3 for row in rows)  # four cells: the pipe in the name is escaped
+    text = summary.read_text()
+    assert "](https://evil.example)" not in text and "\\[pwn\\]\\(https\\:" in text
+    assert "*b*" not in text and "\\*b\\*" in text
+
+
+def test_plans_named_through_a_link_from_anywhere_keep_their_repository_paths(nested, tmp_path, monkeypatch):
+    link = tmp_path / "elsewhere"
+    link.symlink_to(nested)
+    monkeypatch.chdir("/")  # the working folder is above both the link and the repository
+    results = json.loads(lint(str(link / "plans"), "--format", "sarif").stdout)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris and all(uri.startswith("council/health/plans/") for uri in uris), sorted(uris)[:2]

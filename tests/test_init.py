@@ -100,3 +100,18 @@ def test_the_init_templates_have_no_placeholder_left(tmp_path):
             assert not re.search(r"@[A-Z_]+@", path.read_text()), path
     templates = {p.name for p in (REPO / "templates" / "init").rglob("*") if p.is_file()}
     assert {"requirements.txt", ".gitlab-ci.yml", "publish-report.yml"} <= templates
+
+
+def test_init_below_the_top_of_a_git_repository_says_where_ci_files_must_go(tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "council" / "health")])
+    assert result.exit_code == 0
+    assert f"inside the git repository at {tmp_path.resolve()}" in result.stderr
+    assert "`actiontrack lint council/health/plans`" in result.stderr
+    # and the command it suggests works from the top
+    lint = CliRunner().invoke(app, ["lint", str(tmp_path / "council" / "health" / "plans")])
+    assert lint.exit_code == 0
+    top = CliRunner().invoke(app, ["init", str(tmp_path)])  # at the top itself: nothing to move
+    assert top.exit_code == 0 and "note:" not in top.stderr

@@ -667,6 +667,18 @@ def init(
         _fail(str(error), EXIT_PROBLEMS)
     for name in written:
         typer.echo(f"created {(directory / name).as_posix()}")
+    from .discover import forge_root
+
+    top = forge_root(directory)
+    if top != directory.resolve() and ci.value != "none":
+        inner = directory.resolve().relative_to(top).as_posix()
+        ci_file = ".github/" if ci.value == "github" else ".gitlab-ci.yml"
+        typer.echo(
+            f"note: {directory} is inside the git repository at {top}; forges read {ci_file} and pre-commit reads "
+            f".pre-commit-config.yaml only at its top. Move them there and give each actiontrack command in them "
+            f"the plans folder, e.g. `actiontrack lint {inner}/plans`, or run init at the top instead.",
+            err=True,
+        )
     typer.echo("next: edit plans/, then run `actiontrack lint` and `actiontrack status`", err=True)
 
 

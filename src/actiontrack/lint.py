@@ -40,6 +40,7 @@ class LintResult:
     actions_checked: int
     files_checked: int
     rules: list[Rule] = field(default_factory=list)  # the rules that ran, for SARIF's rule table
+    root: str = ""  # the folder the findings' paths start at (the git repository's root, see Workspace.forge_root)
 
     def counts(self) -> Counter[str]:
         return Counter(f.severity for f in self.findings)
@@ -241,7 +242,9 @@ def run_lint(
     findings.sort(key=lambda f: (natural_key(f.path), f.line, f.column, f.code, f.message))
     files = {a.source.path for a in snapshot.actions} | {p.path for p in workspace.problems}
     ran = sorted((s.rule for s in settings.values() if s is not None and active(s.rule.name)), key=lambda r: r.code)
-    return LintResult(snapshot.as_of.isoformat(), findings, len(snapshot.actions), len(files), ran)
+    return LintResult(
+        snapshot.as_of.isoformat(), findings, len(snapshot.actions), len(files), ran, str(workspace.forge_root)
+    )
 
 
 __all__ = ["Finding", "Hit", "LintResult", "parse_rule_list", "resolve_settings", "run_lint"]

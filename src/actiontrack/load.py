@@ -145,8 +145,14 @@ class Workspace:
         return forge_root(self.root)
 
     def machine_path(self, path: Path) -> str:
-        """`path` as machine output gives it (lint formats, JSON): relative to `forge_root`, forward slashes."""
-        return display_path(path, self.forge_root)
+        """`path` as machine output gives it (lint formats, JSON): relative to `forge_root`, forward slashes, whatever
+        the working folder (a path named through a link is resolved first)."""
+        for target in (Path(os.path.abspath(path)), _resolved(path)):
+            try:
+                return escaped(target.relative_to(self.forge_root).as_posix())
+            except ValueError:
+                continue
+        return escaped(path.as_posix())
 
 
 def load_config(root: Path) -> tuple[Config, Path | None, Document | None]:

@@ -6,6 +6,7 @@ The machine formats are documented in the README and stable: keys are only ever 
 from __future__ import annotations
 
 import json
+import re
 from itertools import groupby
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -32,11 +33,22 @@ def summary_line(result: LintResult) -> str:
     return f"{_plural(len(result.findings), 'finding')} ({parts}): {checked}."
 
 
-def _plain_line(finding: Finding) -> str:
-    return (
-        f"{finding.path}:{finding.line}:{finding.column} {finding.code} {finding.rule} "
-        f"{finding.severity}: {finding.message}"
-    )
+def _for_people(result: LintResult) -> dict[str, str]:
+    """Each finding's path as a person at the terminal can open it: from the working folder when the file lies below
+    it (machine formats keep paths from the git repository's root)."""
+    import os
+
+    here = os.getcwd()
+    shown = {}
+    for path in {f.path for f in result.findings}:
+        full = os.path.join(result.root, path) if result.root else path
+        inside = result.root and os.path.commonpath([here, os.path.abspath(full)]) == here
+        shown[path] = os.path.relpath(full, here).replace(os.sep, "/") if inside else path
+    return shown
+
+
+def _plain_line(finding: Finding, path: str) -> str:
+    return f"{path}:{finding.line}:{finding.column} {finding.code} {finding.rule} {finding.severity}: {finding.message}"
 
 
 def write_text(result: LintResult, stream: TextIO) -> None:
@@ -45,16 +57,18 @@ def write_text(result: LintResult, stream: TextIO) -> None:
     from rich.text import Text
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
+    paths = _for_people(result)
     if console.color_system is None:  # piped, NO_COLOR or a dumb terminal: plain lines, written at once
         groups = [
-            "".join(_plain_line(f) + "\n" for f in group) for _, group in groupby(result.findings, lambda f: f.path)
+            "".join(_plain_line(f, paths[f.path]) + "\n" for f in group)
+            for _, group in groupby(result.findings, lambda f: f.path)
         ]
         stream.write("".join(group + "\n" for group in groups) + summary_line(result) + "\n")
         return
     for _, group in groupby(result.findings, key=lambda f: f.path):
         block = Text()
         for finding in group:
-            block.append(f"{finding.path}:{finding.line}:{finding.column}", style="bold")
+            block.append(f"{paths[finding.path]}:{finding.line}:{finding.column}", style="bold")
             block.append(" ")
             block.append(finding.code, style=SEVERITY_STYLES[finding.severity])
             block.append(f" {finding.rule} ")
@@ -161,7 +175,7 @@ def to_sarif(result: LintResult) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-STEP_SUMMARY_LIMIT = 900_000  # bytes; GitHub takes up to 1 MiB of summary from one step
+STEP_SUMMARY_LIMIT = 900_000  # bytes (UTF-8); GitHub takes up to 1 MiB of summary from one step
 
 
 def to_step_summary(result: LintResult, environ: dict[str, str] | None = None) -> str:
@@ -170,8 +184,6 @@ def to_step_summary(result: LintResult, environ: dict[str, str] | None = None) -
     most 10 annotations of a kind per step; this page shows them all, or says how many it could not hold."""
     import os
     from collections import Counter
-
-    from .render import md_cell
 
     env = os.environ if environ is None else environ
     server, repository, commit = (env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
@@ -182,16 +194,16 @@ def to_step_summary(result: LintResult, environ: dict[str, str] | None = None) -
         for (code, rule, severity), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"| {code} `{rule}` | {severity} | {count} |")
         lines += ["", "| Where | Rule | Severity | Message |", "|---|---|---|---|"]
-    size = sum(len(line) + 1 for line in lines)
+    size = sum(len(line.encode()) + 1 for line in lines)
     for index, finding in enumerate(result.findings):
-        place = f"{finding.path}:{finding.line}:{finding.column}"
+        place = md_escape(f"{finding.path}:{finding.line}:{finding.column}")
         if server and repository and commit:
-            target = f"{server}/{repository}/blob/{commit}/{quote(finding.path)}#L{finding.line}"
-            where = f"[{md_cell(place)}]({target})"
+            target = f"{server}/{quote(repository)}/blob/{quote(commit)}/{quote(finding.path)}#L{finding.line}"
+            where = f"[{place}]({target})"
         else:
-            where = "`" + place.replace("`", "'") + "`"
-        line = f"| {where} | {finding.code} `{finding.rule}` | {finding.severity} | {md_cell(finding.message)} |"
-        if size + len(line) + 1 > STEP_SUMMARY_LIMIT:
+            where = place
+        line = f"| {where} | {finding.code} `{finding.rule}` | {finding.severity} | {md_escape(finding.message)} |"
+        if size + len(line.encode()) + 1 > STEP_SUMMARY_LIMIT:
             left = len(result.findings) - index
             lines += [
                 "",
@@ -199,22 +211,33 @@ def to_step_summary(result: LintResult, environ: dict[str, str] | None = None) -
             ]
             break
         lines.append(line)
-        size += len(line) + 1
+        size += len(line.encode()) + 1
     return "\n".join(lines) + "\n"
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md_escape(text: str) -> str:
+    """Text shown as itself in a Markdown table cell: every ASCII punctuation mark backslash-escaped (CommonMark
+    lets any be), so a file name or message from a plan file cannot make a link, emphasis, HTML or a new cell."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
 
 
 GITLAB_SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def to_gitlab(result: LintResult) -> str:
-    """GitLab Code Quality JSON: the merge request widget lists each finding on its file and line. Fingerprints
-    are stable across runs (rule, file, action and message), so GitLab can tell new findings from resolved ones."""
+    """GitLab Code Quality JSON: the merge request widget lists each finding on its file and line. A fingerprint is
+    the rule, the file, the action and the message with its numbers taken out ("607 days ago" grows every day; the
+    finding is the same one), so GitLab tells new findings from resolved ones across days and edits."""
     import hashlib
 
     issues = []
     seen: dict[str, int] = {}
     for finding in result.findings:
-        identity = "\0".join([finding.code, finding.path, finding.action or "", finding.message])
+        stable = re.sub(r"\d+", "#", finding.message)
+        identity = "\0".join([finding.code, finding.path, finding.action or "", stable])
         seen[identity] = seen.get(identity, 0) + 1
         fingerprint = hashlib.sha256(f"{identity}\0{seen[identity]}".encode()).hexdigest()
         issues.append(
