@@ -152,7 +152,7 @@ def test_the_job_summary_shows_what_plan_files_say_as_text(tmp_path, monkeypatch
 
 
 def test_plans_named_through_a_link_from_anywhere_keep_their_repository_paths(nested, tmp_path, monkeypatch):
-    link = tmp_path / "elsewhere"
+    link = tmp_path.parent / f"{tmp_path.name}-link"  # outside the repository
     link.symlink_to(nested)
     monkeypatch.chdir("/")  # the working folder is above both the link and the repository
     results = json.loads(lint(str(link / "plans"), "--format", "sarif").stdout)["runs"][0]["results"]

@@ -206,7 +206,7 @@ def run_lint(
     # actiontrack.yaml are relative to the folder that holds it
     for problem in workspace.problems:
         # a problem in a file that still loaded (e.g. an unknown priority) can be ignored like any finding
-        if suppressed(problem.rule, display_path(problem.path, workspace.root), own.get(problem.path, [])):
+        if suppressed(problem.rule, workspace.repository_path(problem.path), own.get(problem.path, [])):
             continue
         plan = _plan_of(workspace, problem.path)
         where = workspace.machine_path(problem.path)
@@ -219,7 +219,7 @@ def run_lint(
     ]
     for item in snapshot.actions:
         own_ignores = own[item.source.path]
-        local = display_path(item.source.path, workspace.root)
+        local = workspace.repository_path(item.source.path)
         relative = workspace.machine_path(item.source.path)
         for setting, context in action_rules:
             name = setting.rule.name

@@ -70,6 +70,16 @@ def _resolved(path: Path) -> Path:
     return path.resolve() if path.name in ("", ".", "..") else path.parent.resolve() / path.name
 
 
+def _under(path: Path, base: Path) -> str:
+    """`path` relative to the resolved folder `base`: the real path first, then as named; else the path as given."""
+    for target in (_resolved(path), Path(os.path.abspath(path))):
+        try:
+            return target.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
 def display_path(path: Path, base: Path | None = None) -> str:
     """`path` relative to `base` (or the working directory) where it lies inside, with forward slashes."""
     return escaped(_relative(path, base))  # a file name may hold a newline or a terminal escape
@@ -146,13 +156,12 @@ class Workspace:
 
     def machine_path(self, path: Path) -> str:
         """`path` as machine output gives it (lint formats, JSON): relative to `forge_root`, forward slashes, whatever
-        the working folder (a path named through a link is resolved first)."""
-        for target in (Path(os.path.abspath(path)), _resolved(path)):
-            try:
-                return escaped(target.relative_to(self.forge_root).as_posix())
-            except ValueError:
-                continue
-        return escaped(path.as_posix())
+        the working folder; a path named through a link is resolved first (a forge knows files by their real place)."""
+        return escaped(_under(path, self.forge_root))
+
+    def repository_path(self, path: Path) -> str:
+        """`path` relative to the plans repository (the folder of actiontrack.yaml), as its ignore globs are written."""
+        return _under(path, self.root.resolve())
 
 
 def load_config(root: Path) -> tuple[Config, Path | None, Document | None]:
