@@ -333,25 +333,24 @@ def show(
 ) -> None:
     """One action in full: owners, milestones, targets against actuals, and its update history."""
     from .derive import derive
+    from .load import LookupProblem
 
     day = _as_of(as_of) or date.today()
     workspace = _load(paths)
-    _check_choice(plan, [p.slug for p in workspace.plans], "--plan", "plan")
-    matches = [a for a in derive(workspace, day).select(plan=plan) if a.id == action_id]
     _print_problems(workspace)  # first: a broken file may be the action asked for
-    if not matches:
-        _fail(f'no action "{action_id}"' + (f" in plan {plan}" if plan else ""), EXIT_PROBLEMS)
-    if len(matches) > 1:
-        slugs = ", ".join(a.plan_slug for a in matches)
-        _fail(f'action "{action_id}" is in several plans ({slugs}): choose one with --plan')
+    try:
+        found = derive(workspace, day).find(action_id, plan)
+    except LookupProblem as problem:
+        flag = "--plan: " if problem.field == "plan" else ""
+        _fail(f"{flag}{problem}", EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
     if as_json:
         from .views.records import action_detail
 
-        typer.echo(json.dumps(action_detail(matches[0], workspace), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(action_detail(found, workspace), indent=2, ensure_ascii=False))
     else:
         from .views.show import render_action
 
-        render_action(matches[0], workspace, day, _console())
+        render_action(found, workspace, day, _console())
     if workspace.problems:
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -8,12 +8,13 @@ recomputes a state, so they can never disagree.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dates import Period, reporting_periods
 from .load import ActionSource, PlanSource, Workspace, natural_key
-from .model import Action, Plan, Target, Update
+from .model import Action, Owner, Plan, Target, Update
 
 #: States, most urgent first. The order is the order of "needs attention" lists.
 STATES: dict[str, str] = {
@@ -107,6 +108,76 @@ class DerivedAction:
         return (first, days, natural_key(self.plan_slug) + natural_key(self.id))
 
 
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Headline figures of some actions. Cancelled actions do not count toward % complete."""
+
+    total: int
+    complete: int
+    percent_complete: int
+    by_state: dict[str, int]  # in STATES order, states with none left out
+    by_rag: dict[str, int]  # red, amber, green and "none"
+    stale: int
+    needs_attention: int
+
+    @classmethod
+    def of(cls, actions: Sequence[DerivedAction]) -> Totals:
+        states = Counter(a.state for a in actions)
+        countable = len(actions) - states["cancelled"]
+        return cls(
+            total=len(actions),
+            complete=states["complete"],
+            percent_complete=round(100 * states["complete"] / countable) if countable else 0,
+            by_state={state: states[state] for state in STATES if states[state]},
+            by_rag={rag or "none": sum(1 for a in actions if a.rag == rag) for rag in (*RAGS, None)},
+            stale=sum(1 for a in actions if a.stale),
+            needs_attention=sum(1 for a in actions if a.attention),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityGroup:
+    """The actions of one priority of a plan (id None: actions naming no priority, or one the plan does not list)."""
+
+    id: str | None
+    title: str
+    actions: tuple[DerivedAction, ...]
+    totals: Totals
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    plan: PlanSource
+    actions: tuple[DerivedAction, ...]
+    totals: Totals
+    priorities: tuple[PriorityGroup, ...]  # in the plan's order, then the actions with no known priority
+
+    @property
+    def slug(self) -> str:
+        return self.plan.slug
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerLoad:
+    """One owner's share of the work: registered in owners.yaml, or only named in an action."""
+
+    id: str
+    owner: Owner | None
+    actions: tuple[DerivedAction, ...]  # the actions the owner leads
+    open: int
+    overdue: int
+    stale: int
+
+    @property
+    def plans(self) -> list[str]:
+        return sorted({a.plan_slug for a in self.actions})
+
+
+def priority_title(plan: PlanSource, priority: str | None) -> str | None:
+    """The title of `priority` in `plan`, or None."""
+    return next((p.title for p in (plan.plan.priorities if plan.plan else []) if p.id == priority), None)
+
+
 @dataclass
 class Snapshot:
     as_of: date
@@ -115,6 +186,53 @@ class Snapshot:
 
     def state_counts(self, actions: list[DerivedAction] | None = None) -> Counter[str]:
         return Counter(a.state for a in (self.actions if actions is None else actions))
+
+    def plan_summaries(self, actions: Sequence[DerivedAction] | None = None) -> list[PlanSummary]:
+        """Each plan with any of `actions` (default: all), in the workspace's order, with its totals and groups."""
+        chosen = self.actions if actions is None else actions
+        by_plan: dict[str, list[DerivedAction]] = {}
+        for derived in chosen:
+            by_plan.setdefault(derived.plan_slug, []).append(derived)
+        return [self.plan_summary(plan, by_plan[plan.slug]) for plan in self.workspace.plans if plan.slug in by_plan]
+
+    def plan_summary(self, plan: PlanSource, actions: Sequence[DerivedAction] | None = None) -> PlanSummary:
+        members = tuple(a for a in self.actions if a.plan_slug == plan.slug) if actions is None else tuple(actions)
+        known = [(p.id, p.title) for p in (plan.plan.priorities if plan.plan else [])]
+        ids = {pid for pid, _ in known}
+        groups = []
+        for priority_id, title in known:
+            group = tuple(a for a in members if a.action.priority == priority_id)
+            if group:
+                groups.append(PriorityGroup(priority_id, title, group, Totals.of(group)))
+        others = tuple(a for a in members if a.action.priority not in ids)
+        if others:
+            groups.append(PriorityGroup(None, "No priority" if not ids else "Other", others, Totals.of(others)))
+        return PlanSummary(plan, members, Totals.of(members), tuple(groups))
+
+    def owner_loads(self) -> list[OwnerLoad]:
+        """Every owner (registered first, then those only named in actions), busiest first."""
+        workspace = self.workspace
+        owner_ids = list(workspace.owners)
+        owner_ids += sorted({o for a in self.actions for o in a.action.owners} - set(owner_ids))
+        loads = []
+        for owner_id in owner_ids:
+            mine = tuple(a for a in self.actions if owner_id in a.action.owners)
+            loads.append(
+                OwnerLoad(
+                    owner_id,
+                    workspace.owners.get(owner_id),
+                    mine,
+                    open=sum(1 for a in mine if a.is_open),
+                    overdue=sum(1 for a in mine if a.state == "overdue"),
+                    stale=sum(1 for a in mine if a.stale),
+                )
+            )
+        return sorted(loads, key=lambda load: (-load.overdue, -load.open, -len(load.actions), load.id))
+
+    def find(self, action_id: str, plan: str | None = None) -> DerivedAction:
+        """The action `action_id` (of `plan`), by the same rules as the edit commands (Workspace.find_action)."""
+        _, source = self.workspace.find_action(action_id, plan)
+        return next(a for a in self.actions if a.source is source)
 
     def needs_attention(self, actions: list[DerivedAction] | None = None) -> list[DerivedAction]:
         """Overdue, red, stale and due-soon actions, most urgent first."""

@@ -22,7 +22,16 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from .dates import DateError, Period, parse_when, reporting_periods
-from .load import ActionSource, PlanSource, Problem, Workspace, did_you_mean, display_path, validation_problems
+from .load import (
+    ActionSource,
+    LookupProblem,
+    PlanSource,
+    Problem,
+    Workspace,
+    did_you_mean,
+    display_path,
+    validation_problems,
+)
 from .model import Action, Plan, validation_context
 from .schemas import missing_schema_files, schema_line
 from .splice import apply_edits, newline_of, round_trip, splice_item, yaml_lines
@@ -87,21 +96,12 @@ def check_action_text(text: str, path: Path, fy_start: int, plan: Plan | None = 
 
 
 def find_action(workspace: Workspace, action_id: str, plan_slug: str | None) -> tuple[PlanSource, ActionSource]:
-    plans = [p for p in workspace.plans if plan_slug is None or p.slug == plan_slug]
-    if plan_slug is not None and not plans:
-        raise EditError(f'no plan "{plan_slug}"', 2)
-    matches = [(p, a) for p in plans for a in p.actions if a.action.id == action_id]
-    if len(matches) > 1:
-        slugs = ", ".join(p.slug for p, _ in matches)
-        raise EditError(f'action "{action_id}" is in several plans ({slugs}): choose one with --plan', 2)
-    if matches:
-        return matches[0]
-    # an invalid file is not loaded: say so rather than "not found"
-    broken = [p for p in workspace.problems if p.path.name.startswith(f"{action_id}-") or p.path.stem == action_id]
-    if broken:
-        lines = "\n".join(p.format() for p in broken)
-        raise EditError(f'the file of action "{action_id}" is invalid; fix it first:\n{lines}')
-    raise EditError(f'no action "{action_id}"' + (f" in plan {plan_slug}" if plan_slug else ""))
+    """Workspace.find_action, its problem as an EditError."""
+    try:
+        return workspace.find_action(action_id, plan_slug)
+    except LookupProblem as problem:
+        prefix = "--plan: " if problem.field == "plan" and problem.usage else ""
+        raise EditError(f"{prefix}{problem}", 2 if problem.usage else 1) from None
 
 
 # ---- update ----

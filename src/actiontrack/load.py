@@ -96,6 +96,16 @@ def _relative(path: Path, base: Path | None) -> str:
     return path.as_posix()
 
 
+class LookupProblem(Exception):
+    """What was asked for is not there. `field` names what was wrong ("plan", "id"); `usage` is True when the
+    request itself needs changing (exit 2 from the command line), False when a file does (exit 1)."""
+
+    def __init__(self, field: str, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.field = field
+        self.usage = usage
+
+
 @dataclass
 class ActionSource:
     """A valid action and the file it came from."""
@@ -148,6 +158,30 @@ class Workspace:
     def owner_name(self, owner_id: str) -> str:
         owner = self.owners.get(owner_id)
         return owner.name if owner else owner_id
+
+    def find_action(self, action_id: str, plan_slug: str | None = None) -> tuple[PlanSource, ActionSource]:
+        """The action `action_id` (in plan `plan_slug`): the one lookup that `show`, `update` and the library use.
+
+        Raises LookupProblem naming the field at fault: "plan" for a plan that does not exist or an id found in
+        several plans (choose one), "id" for no such action (or one whose file is invalid, with its problems)."""
+        plans = [p for p in self.plans if plan_slug is None or p.slug == plan_slug]
+        if plan_slug is not None and not plans:
+            hint = did_you_mean(plan_slug, [p.slug for p in self.plans])
+            raise LookupProblem("plan", f'no plan "{plan_slug}"{hint}', usage=True)
+        matches = [(p, a) for p in plans for a in p.actions if a.action.id == action_id]
+        if len(matches) > 1:
+            slugs = ", ".join(p.slug for p, _ in matches)
+            raise LookupProblem("plan", f'action "{action_id}" is in several plans ({slugs}): choose one', usage=True)
+        if matches:
+            return matches[0]
+        # an invalid file is not loaded: say so rather than "not found"
+        broken = [p for p in self.problems if p.path.name.startswith(f"{action_id}-") or p.path.stem == action_id]
+        if broken:
+            lines = "\n".join(p.format() for p in broken)
+            raise LookupProblem("id", f'the file of action "{action_id}" is invalid; fix it first:\n{lines}')
+        known = [a.action.id for p in plans for a in p.actions]
+        where = f" in plan {plan_slug}" if plan_slug else ""
+        raise LookupProblem("id", f'no action "{action_id}"{where}{did_you_mean(action_id, known)}')
 
     @functools.cached_property
     def forge_root(self) -> Path:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .derive import STATES, DerivedAction, Snapshot
+from .derive import STATES, DerivedAction, Snapshot, priority_title
 from .load import UsageError
 from .views.records import action_detail, attention_text, owner_workload, plan_summary
 
@@ -79,14 +79,7 @@ def _action_data(derived: DerivedAction, snapshot: Snapshot) -> dict[str, Any]:
             "attention_text": attention_text(derived),
             "latest_note": derived.latest.note if derived.latest else None,
             "last_period": derived.last_period.label if derived.last_period else None,
-            "priority_title": next(
-                (
-                    p.title
-                    for p in (derived.plan.plan.priorities if derived.plan.plan else [])
-                    if p.id == derived.action.priority
-                ),
-                None,
-            ),
+            "priority_title": priority_title(derived.plan, derived.action.priority),
             "plan_title": derived.plan.title,
             "kpis": derived.kpis,
         }
@@ -97,16 +90,12 @@ def _action_data(derived: DerivedAction, snapshot: Snapshot) -> dict[str, Any]:
 def _plan_data(snapshot: Snapshot) -> list[dict[str, Any]]:
     plans = []
     for plan in snapshot.workspace.plans:
-        members = [a for a in snapshot.actions if a.plan_slug == plan.slug]
-        summary = plan_summary(plan, members)
+        typed = snapshot.plan_summary(plan)
+        members = list(typed.actions)
+        summary = plan_summary(typed)
         actions = {id(a): _action_data(a, snapshot) for a in members}
-        for priority in summary["priorities"]:
-            priority["actions"] = [
-                actions[id(a)]
-                for a in members
-                if a.action.priority == priority["id"]
-                or (priority["id"] is None and a.action.priority not in {p["id"] for p in summary["priorities"]})
-            ]
+        for record, group in zip(summary["priorities"], typed.priorities, strict=True):
+            record["actions"] = [actions[id(a)] for a in group.actions]
         model = plan.plan
         plans.append(
             {

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
-from ..derive import RAGS, STATES, DerivedAction, Snapshot
-from ..load import PlanSource, Workspace
+from ..derive import DerivedAction, PlanSummary, Snapshot, Totals
+from ..load import Workspace
 from ..model import Update
 
 
@@ -50,46 +49,31 @@ def attention_text(derived: DerivedAction, compact: bool = False) -> str:
     return "; ".join(parts)
 
 
-def _counts(actions: list[DerivedAction]) -> dict[str, Any]:
-    states = Counter(a.state for a in actions)
-    countable = len(actions) - states["cancelled"]
+def totals_record(totals: Totals) -> dict[str, Any]:
     return {
-        "total": len(actions),
-        "complete": states["complete"],
-        "percent_complete": round(100 * states["complete"] / countable) if countable else 0,
-        "by_state": {state: states[state] for state in STATES if states[state]},
-        "by_rag": {rag or "none": sum(1 for a in actions if a.rag == rag) for rag in (*RAGS, None)},
-        "stale": sum(1 for a in actions if a.stale),
-        "needs_attention": sum(1 for a in actions if a.attention),
+        "total": totals.total,
+        "complete": totals.complete,
+        "percent_complete": totals.percent_complete,
+        "by_state": dict(totals.by_state),
+        "by_rag": dict(totals.by_rag),
+        "stale": totals.stale,
+        "needs_attention": totals.needs_attention,
     }
 
 
-def plan_summary(plan: PlanSource, actions: list[DerivedAction]) -> dict[str, Any]:
-    """Headline figures of one plan's `actions`: counts by state and RAG, % complete, and the same per priority."""
-    summary: dict[str, Any] = {"plan": plan.slug, "title": plan.title, **_counts(actions), "priorities": []}
-    priorities = [(p.id, p.title) for p in (plan.plan.priorities if plan.plan else [])]
-    known = {pid for pid, _ in priorities}
-    if any(a.action.priority not in known for a in actions):
-        priorities.append((None, "No priority" if not known else "Other"))
-    for priority_id, title in priorities:
-        members = [
-            a
-            for a in actions
-            if a.action.priority == priority_id or (priority_id is None and a.action.priority not in known)
-        ]
-        if members:
-            summary["priorities"].append({"id": priority_id, "title": title, **_counts(members)})
-    return summary
+def plan_summary(summary: PlanSummary) -> dict[str, Any]:
+    """Headline figures of one plan: counts by state and RAG, % complete, and the same per priority."""
+    return {
+        "plan": summary.slug,
+        "title": summary.plan.title,
+        **totals_record(summary.totals),
+        "priorities": [{"id": g.id, "title": g.title, **totals_record(g.totals)} for g in summary.priorities],
+    }
 
 
 def status_payload(snapshot: Snapshot, actions: list[DerivedAction]) -> dict[str, Any]:
     """`status --json`: the selected actions, each plan's summary of them, and what needs attention."""
-    selected = {id(a) for a in actions}
-    plans = []
-    for plan in snapshot.workspace.plans:
-        members = [a for a in snapshot.actions if a.plan_slug == plan.slug and id(a) in selected]
-        if members:
-            plans.append(plan_summary(plan, members))
+    plans = [plan_summary(summary) for summary in snapshot.plan_summaries(actions)]
     return {
         "as_of": snapshot.as_of.isoformat(),
         "actions": [action_record(a, snapshot.workspace) for a in actions],
@@ -157,20 +141,14 @@ def _owner(owner_id: str, workspace: Workspace) -> dict[str, Any]:
 
 def owner_workload(snapshot: Snapshot) -> list[dict[str, Any]]:
     """Each owner (registered, or only named in an action) with open, overdue and not-updated counts, busiest first."""
-    workspace = snapshot.workspace
-    owner_ids = list(workspace.owners)
-    owner_ids += sorted({o for a in snapshot.actions for o in a.action.owners} - set(owner_ids))
-    rows = []
-    for owner_id in owner_ids:
-        mine = [a for a in snapshot.actions if owner_id in a.action.owners]
-        rows.append(
-            {
-                **_owner(owner_id, workspace),
-                "total": len(mine),
-                "open": sum(1 for a in mine if a.is_open),
-                "overdue": sum(1 for a in mine if a.state == "overdue"),
-                "stale": sum(1 for a in mine if a.stale),
-                "plans": sorted({a.plan_slug for a in mine}),
-            }
-        )
-    return sorted(rows, key=lambda r: (-r["overdue"], -r["open"], -r["total"], r["id"]))
+    return [
+        {
+            **_owner(load.id, snapshot.workspace),
+            "total": len(load.actions),
+            "open": load.open,
+            "overdue": load.overdue,
+            "stale": load.stale,
+            "plans": load.plans,
+        }
+        for load in snapshot.owner_loads()
+    ]

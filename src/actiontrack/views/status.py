@@ -7,15 +7,12 @@ from the derived snapshot; nothing here decides a state.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import STATES, DerivedAction, Snapshot
-from ..load import PlanSource
-from .records import attention_text, plan_summary
+from ..derive import STATES, DerivedAction, PlanSummary, Snapshot, Totals
+from .records import attention_text
 
 STATE_STYLES = {
     "overdue": "bold red",
@@ -73,17 +70,17 @@ def why_text(derived: DerivedAction) -> Text:
     return Text(attention_text(derived, compact=True), style=STATE_STYLES.get(derived.state, ""))
 
 
-def headline(summary: dict[str, Any], last_period: str | None) -> Text:
+def headline(totals: Totals, last_period: str | None) -> Text:
     text = Text()
-    total = summary["total"]
+    total = totals.total
     text.append(f"{total} action{'s' if total != 1 else ''}", style="bold")
-    text.append(f" · {summary['percent_complete']}% complete · ")
-    states = [(state, count) for state, count in summary["by_state"].items()]
+    text.append(f" · {totals.percent_complete}% complete · ")
+    states = list(totals.by_state.items())
     for index, (state, count) in enumerate(states):
         if index:
             text.append(", ")
         text.append(f"{count} {STATES[state].lower()}", style=STATE_STYLES[state])
-    rags = summary["by_rag"]
+    rags = totals.by_rag
     text.append("\nLatest RAG: ")
     if rags["none"] == total:
         text.append("none recorded", style="dim")
@@ -93,11 +90,11 @@ def headline(summary: dict[str, Any], last_period: str | None) -> Text:
             shown.append(f"{rags['none']} none")
         text.append(", ".join(shown))
     if last_period:
-        text.append(f" · {summary['stale']} with no update for {last_period}")
+        text.append(f" · {totals.stale} with no update for {last_period}")
     return text
 
 
-def priority_table(summary: dict[str, Any]) -> Table:
+def priority_table(summary: PlanSummary) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False, padding=(0, 1))
     table.add_column("Priority", overflow="fold", ratio=1)
     table.add_column("Actions", justify="right", no_wrap=True)
@@ -105,18 +102,19 @@ def priority_table(summary: dict[str, Any]) -> Table:
     table.add_column("Overdue", justify="right", no_wrap=True)
     table.add_column("At risk", justify="right", no_wrap=True)
     table.add_column("No update", justify="right", no_wrap=True)
-    for row in summary["priorities"]:
-        bar = progress_bar(row["complete"], row["total"])
-        bar.append(f" {row['percent_complete']:>3}%")
-        label = Text(f"{row['id']} {row['title']}" if row["id"] else row["title"])  # Text: brackets are not markup
-        overdue = row["by_state"].get("overdue", 0)
+    for group in summary.priorities:
+        totals = group.totals
+        bar = progress_bar(totals.complete, totals.total)
+        bar.append(f" {totals.percent_complete:>3}%")
+        label = Text(f"{group.id} {group.title}" if group.id else group.title)  # Text: brackets are not markup
+        overdue = totals.by_state.get("overdue", 0)
         table.add_row(
             label,
-            str(row["total"]),
+            str(totals.total),
             bar,
             Text(str(overdue), style="bold red" if overdue else ""),
-            str(row["by_state"].get("at-risk", 0)),
-            str(row["stale"]),
+            str(totals.by_state.get("at-risk", 0)),
+            str(totals.stale),
         )
     return table
 
@@ -141,18 +139,14 @@ def attention_table(actions: list[DerivedAction], snapshot: Snapshot) -> Table:
     return table
 
 
-def full_table(plan: PlanSource, actions: list[DerivedAction], snapshot: Snapshot) -> Group:
-    titles = {p.id: p.title for p in (plan.plan.priorities if plan.plan else [])}
-    groups: dict[str | None, list[DerivedAction]] = {}
-    for derived in actions:
-        groups.setdefault(derived.action.priority, []).append(derived)
+def full_table(summary: PlanSummary, snapshot: Snapshot) -> Group:
     tables = []
-    for priority, members in groups.items():
-        name = f"Priority {priority} – {titles.get(priority, '')}".rstrip(" –") if priority else "All actions"
+    for group in summary.priorities:
+        name = f"Priority {group.id} – {group.title}" if group.id else group.title
         table = _action_table(name)
         table.add_column("State", no_wrap=True)
         table.add_column("RAG", no_wrap=True)
-        for derived in members:
+        for derived in group.actions:
             table.add_row(
                 Text(derived.id),
                 Text(derived.action.title),
@@ -167,15 +161,11 @@ def full_table(plan: PlanSource, actions: list[DerivedAction], snapshot: Snapsho
 
 def render(snapshot: Snapshot, actions: list[DerivedAction], console: Console, show_all: bool) -> None:
     """The status screen for the selected `actions` (already filtered)."""
-    selected = {id(a) for a in actions}
-    for plan in snapshot.workspace.plans:
-        members = [a for a in snapshot.actions if a.plan_slug == plan.slug and id(a) in selected]
-        if not members:
-            continue
-        summary = plan_summary(plan, members)
+    for summary in snapshot.plan_summaries(actions):
+        plan, members = summary.plan, list(summary.actions)
         console.rule(Text(f"{plan.title} ({plan.slug})", style="bold"), align="left")
         periods = {a.last_period.label for a in members if a.last_period}
-        console.print(headline(summary, periods.pop() if len(periods) == 1 else None))
+        console.print(headline(summary.totals, periods.pop() if len(periods) == 1 else None))
         console.print(f"as of {snapshot.as_of.isoformat()}", style="dim")
         console.print()
         console.print(priority_table(summary))
@@ -187,7 +177,7 @@ def render(snapshot: Snapshot, actions: list[DerivedAction], console: Console, s
             console.print("Nothing needs attention.", style="green")
         if show_all:
             console.print()
-            console.print(full_table(plan, members, snapshot))
+            console.print(full_table(summary, snapshot))
         console.print()
     if not actions:
         console.print("No actions match.", style="yellow")
