@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
@@ -10,129 +11,29 @@ from actiontrack.derive import derive
 from actiontrack.lint import run_lint
 from actiontrack.load import load_workspace
 from actiontrack.rules import REGISTRY
-
-ACTION = "plans/test-plan/actions/1.a-promote.yaml"
-HEAD = 'id: "1.a"\npriority: "1"\n'
-GOOD = HEAD + (
-    "title: Promote high design standards\nwhat: Review policy as part of Local Plan refresh\n"
-    'owners: [planning-policy]\ndue: "2022/23"\noutcome: Better homes\n'
-    'updates:\n  - period: "2022/23 Q4"\n    rag: green\n    note: on track\n'
-)
-AS_OF = date(2023, 3, 1)  # within 2022/23, Q3 ended, due 2023-03-31 is 30 days ahead
+from actiontrack.rules.examples import ACTION, AS_OF, EXAMPLES, GOOD, action
 
 
-def action(**changes: str) -> str:
-    """GOOD with some top-level keys replaced (value None: key removed)."""
-    lines = GOOD.splitlines(keepends=True)
-    keys = ["id", "priority", "title", "what", "owners", "due", "outcome", "updates"]
-    blocks: dict[str, str] = {}
-    current = ""
-    for line in lines:
-        key = line.split(":", 1)[0]
-        if key in keys and not line.startswith(" "):
-            current = key
-            blocks[current] = ""
-        blocks[current] += line
-    for key, value in changes.items():
-        blocks[key] = value
-    return "".join(v for v in blocks.values() if v)
-
-
-CASES: dict[str, tuple[dict[str, str | bytes], dict[str, str | bytes], date]] = {
-    # rule: (files that make it fire, files that do not, as-of date)
-    "yaml-syntax": ({ACTION: HEAD + "title: [unclosed\n"}, {ACTION: GOOD}, AS_OF),
-    "schema": ({ACTION: GOOD + "ownres: [planning-policy]\n"}, {ACTION: GOOD}, AS_OF),
-    "duplicate-id": (
-        {"plans/test-plan/actions/1.a-again.yaml": GOOD},
-        {"plans/test-plan/actions/1.b-other.yaml": GOOD.replace('"1.a"', '"1.b"')},
-        AS_OF,
-    ),
-    "id-filename-mismatch": ({ACTION: GOOD.replace('"1.a"', '"1.c"')}, {ACTION: GOOD}, AS_OF),
-    "unknown-priority": ({ACTION: GOOD.replace('priority: "1"', 'priority: "7"')}, {ACTION: GOOD}, AS_OF),
-    "conflict-marker": ({ACTION: GOOD + "<<<<<<< HEAD\nstatus: complete\n=======\n>>>>>>> b\n"}, {ACTION: GOOD}, AS_OF),
-    "unparseable-deadline": ({ACTION: action(due='due: "soonish"\n')}, {ACTION: GOOD}, AS_OF),
-    "missing-owner": ({ACTION: action(owners="owners: []\n")}, {ACTION: GOOD}, AS_OF),
-    "unknown-owner": (
-        {ACTION: action(owners="owners: [planning-polcy]\n")},
-        {ACTION: action(owners="owners: [planning-policy, joel-matthews]\n")},
-        AS_OF,
-    ),
-    "person-owner": (
-        {ACTION: action(owners="owners: [joel-matthews]\n")},
-        {ACTION: action(owners="owners: [planning-policy, joel-matthews]\n")},
-        AS_OF,
-    ),
-    "missing-deadline": ({ACTION: action(due="")}, {ACTION: action(due="due: ongoing\n")}, AS_OF),
-    "overdue": ({ACTION: GOOD}, {ACTION: GOOD + "status: complete\n"}, date(2023, 6, 30)),
-    "due-soon": ({ACTION: GOOD}, {ACTION: GOOD}, AS_OF),  # the passing run is on 2023-01-10, see below
-    "milestone-after-deadline": (
-        {ACTION: GOOD + 'milestones:\n  - text: Report\n    due: "June 2023"\n'},
-        {ACTION: GOOD + 'milestones:\n  - text: Report\n    due: "October 2022"\n'},
-        AS_OF,
-    ),
-    "unread-deadline": (
-        {ACTION: action(due='due_as_written: "S"\n')},
-        {ACTION: action(due='due: "2022/23"\n')},
-        AS_OF,
-    ),
-    "deadline-outside-plan": ({ACTION: action(due='due: "2022/24"\n')}, {ACTION: GOOD}, AS_OF),
-    "missing-outcome": ({ACTION: action(outcome="")}, {ACTION: GOOD}, AS_OF),
-    "unmeasurable-target": (
-        {ACTION: GOOD + "targets:\n  - text: X programme attendances\n"},
-        {ACTION: GOOD + "targets:\n  - text: 250 programme attendances\n"},
-        AS_OF,
-    ),
-    "objective-restates-action": (
-        {ACTION: action(what="what: Promote high-design standards.\n")},
-        {ACTION: GOOD},
-        AS_OF,
-    ),
-    "stale-update": (
-        {ACTION: action(updates='updates:\n  - period: "2022/23 Q2"\n    rag: green\n')},
-        {ACTION: GOOD},
-        date(2023, 4, 2),
-    ),
-    "red-without-note": (
-        {ACTION: action(updates='updates:\n  - period: "2022/23 Q4"\n    rag: red\n')},
-        {ACTION: action(updates='updates:\n  - period: "2022/23 Q4"\n    rag: red\n    note: Bid refused\n')},
-        AS_OF,
-    ),
-    "complete-with-unmet-target": (
-        {ACTION: GOOD + "status: complete\ntargets:\n  - text: 10 x volunteers\n"},
-        {
-            ACTION: GOOD.replace("note: on track\n", "note: on track\n    actuals: {volunteers: 12}\n")
-            + "status: complete\ntargets:\n  - text: 10 x volunteers\n"
-        },
-        AS_OF,
-    ),
-    "unused-ignore": (
-        {ACTION: GOOD + "lint:\n  ignore: [overdue]\n  reason: agreed extension\n"},
-        {ACTION: GOOD + "lint:\n  ignore: [due-soon]\n  reason: agreed extension\n"},
-        AS_OF,
-    ),
-}
-PASSING_AS_OF = {"due-soon": date(2023, 1, 10)}
-
-
-def lint(make_repo, files, as_of, **kwargs):
-    workspace = load_workspace([], cwd=make_repo(files))
+def lint(make_repo, files, as_of, base=True, **kwargs):
+    workspace = load_workspace([], cwd=make_repo(files, base=base))
     return run_lint(derive(workspace, as_of), **kwargs)
 
 
-def test_every_rule_has_a_case():
-    assert set(CASES) == set(REGISTRY)
+def test_every_rule_has_an_example():
+    assert set(EXAMPLES) == set(REGISTRY)
+    assert all(rule.example is EXAMPLES[name] for name, rule in REGISTRY.items())
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_rule_fails_and_passes(make_repo, tmp_path, name):
-    failing, passing, as_of = CASES[name]
-    found = [f for f in lint(make_repo, failing, as_of).findings if f.rule == name]
+    """The examples `actiontrack rules NAME` shows are true: the rule fires on the one, and not on the other."""
+    example = EXAMPLES[name]
+    found = [f for f in lint(make_repo, example.files(True), example.day(True), base=False).findings if f.rule == name]
     assert found, f"{name} did not fire"
     assert all(f.code == REGISTRY[name].code and f.severity == REGISTRY[name].severity for f in found)
     assert all(f.line >= 1 and f.column >= 1 and f.path.startswith("plans/") for f in found)
-    for leftover in tmp_path.joinpath("plans/test-plan/actions").glob("*"):
-        leftover.unlink()
-    clean = lint(make_repo, passing, PASSING_AS_OF.get(name, as_of)).findings
+    shutil.rmtree(tmp_path / "plans")
+    clean = lint(make_repo, example.files(False), example.day(False), base=False).findings
     assert [f for f in clean if f.rule == name] == []
 
 

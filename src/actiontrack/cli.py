@@ -120,17 +120,27 @@ _options = {"cache": True}
 
 
 def _load(paths: list[Path] | None, cached: bool = True) -> Workspace:
-    """Load for a command; `cached=False` for commands that write, which always read the files afresh."""
+    """Load for a command, and print every file's problems to stderr; `cached=False` for commands that write, which
+    always read the files afresh. Every command that reads plans goes through here and ends with `_done`."""
     from .load import UsageError, load_workspace
 
     progress = _TerminalProgress() if sys.stderr.isatty() else None
     try:
-        return load_workspace(paths or [], progress=progress, use_cache=cached and _options["cache"])
+        workspace = load_workspace(paths or [], progress=progress, use_cache=cached and _options["cache"])
     except UsageError as error:
         _fail(str(error))
     finally:
         if progress is not None:
             progress.stop()
+    _print_problems(workspace)
+    return workspace
+
+
+def _done(workspace: Workspace) -> None:
+    """The one exit policy (README, "Exit codes"): after doing what it can with the files that read, a command
+    exits 1 when any plan file could not be read or is invalid."""
+    if workspace.problems:
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 def _print_problems(workspace: Workspace) -> None:
@@ -228,9 +238,7 @@ def _main(
 def validate(paths: PathsArg = None) -> None:
     """Check every plan, action and owners file against the schema. Exit 1 on any problem."""
     workspace = _load(paths)
-    _print_problems(workspace)
-    if workspace.problems:
-        raise typer.Exit(EXIT_PROBLEMS)
+    _done(workspace)
     plans, actions = len(workspace.plans), len(workspace.actions)
     typer.echo(f"{actions} action{'s' if actions != 1 else ''} in {plans} plan{'s' if plans != 1 else ''}: all valid")
 
@@ -302,7 +310,6 @@ def _status(
         owner, sorted({*workspace.owners, *(o for a in workspace.actions for o in a.action.owners)}), "--owner", "owner"
     )
     actions = snapshot.select(plan, priority, owner, state.value if state else None, before)
-    _print_problems(workspace)
     if as_json:
         from .views.records import status_payload
 
@@ -311,8 +318,7 @@ def _status(
         from .views.status import render
 
         render(snapshot, actions, _console(), show_all)
-    if workspace.problems:
-        raise typer.Exit(EXIT_PROBLEMS)
+    _done(workspace)
 
 
 def _check_choice(value: str | None, known: list[str], option: str, what: str) -> None:
@@ -337,7 +343,6 @@ def show(
 
     day = _as_of(as_of) or date.today()
     workspace = _load(paths)
-    _print_problems(workspace)  # first: a broken file may be the action asked for
     try:
         found = derive(workspace, day).find(action_id, plan)
     except LookupProblem as problem:
@@ -351,8 +356,7 @@ def show(
         from .views.show import render_action
 
         render_action(found, workspace, day, _console())
-    if workspace.problems:
-        raise typer.Exit(EXIT_PROBLEMS)
+    _done(workspace)
 
 
 @app.command()
@@ -364,13 +368,13 @@ def owners(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = Fal
     day = _as_of(as_of) or date.today()
     workspace = _load(paths)
     rows = owner_workload(derive(workspace, day))
-    _print_problems(workspace)
     if as_json:
         typer.echo(json.dumps({"as_of": day.isoformat(), "owners": rows}, indent=2, ensure_ascii=False))
     else:
         from .views.show import render_owners
 
         render_owners(rows, day, _console())
+    _done(workspace)
 
 
 class Rag(StrEnum):
@@ -430,6 +434,7 @@ def update(
         sys.stdout.write(result.diff(workspace.root))
     else:
         typer.echo(f"updated {display_path(result.path, workspace.root)}", err=True)
+    _done(workspace)
 
 
 @app.command()
@@ -459,6 +464,7 @@ def new(
         sys.stdout.write(result.diff(workspace.root))
     else:
         typer.echo(display_path(result.path, workspace.root))
+    _done(workspace)
 
 
 @app.command()
@@ -598,6 +604,7 @@ def import_(
     verb = "would write" if dry_run else "wrote"
     for path in result.written:
         typer.echo(f"{verb} {display_path(path, workspace.root)}")
+    _done(workspace)
 
 
 class ExportFormat(StrEnum):
@@ -618,14 +625,12 @@ def export(
 
     day = _as_of(as_of) or date.today()
     workspace = _load(paths)
-    _print_problems(workspace)
     if not out.parent.is_dir():
         _fail(f"--out: the folder {out.parent} does not exist")
     with _writing():
         count = write_export(derive(workspace, day), output_format.value, out)
     typer.echo(f"wrote {count} actions to {out}", err=True)
-    if workspace.problems:
-        raise typer.Exit(EXIT_PROBLEMS)
+    _done(workspace)
 
 
 class CiChoice(StrEnum):
@@ -706,7 +711,6 @@ def report(
 
     day = _as_of(as_of) or date.today()
     workspace = _load(paths)
-    _print_problems(workspace)
     try:
         with _writing():
             written = build(derive(workspace, day), output_format.value, out, title, templates)
@@ -714,8 +718,7 @@ def report(
         _fail(str(error))
     pages = sum(1 for name in written if name.endswith((".html", ".md")))
     typer.echo(f"wrote {pages} pages to {out} (as of {day.isoformat()})", err=True)
-    if workspace.problems:
-        raise typer.Exit(EXIT_PROBLEMS)
+    _done(workspace)
 
 
 class LintFormat(StrEnum):
@@ -793,25 +796,17 @@ def lint(
 def list_rules(
     name: Annotated[str | None, typer.Argument(help="A rule name or code to explain in full.")] = None,
 ) -> None:
-    """List every lint rule, or explain one (`actiontrack rules overdue`)."""
+    """List every lint rule, or explain one with an example of what it finds (`actiontrack rules overdue`)."""
     from .rules import find_rule, rules_in_code_order
+    from .views.rules import explain, rules_table
 
     if name is None:
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(box=None, show_header=True, pad_edge=False)
-        for column in ("Code", "Name", "Severity", "What it finds"):
-            table.add_column(column, overflow="fold")
-        for rule in rules_in_code_order():
-            table.add_row(rule.code, rule.name, rule.severity, Text(rule.summary))
-        _console().print(table)
+        _console().print(rules_table(rules_in_code_order()))
         return
     rule = find_rule(name)
     if rule is None:
         _fail(f'unknown rule "{name}"; `actiontrack rules` lists them')
-    options = ", ".join(f"{key} (default {value!r})" for key, value in rule.options.items()) or "none"
-    typer.echo(f"{rule.code} {rule.name}\ndefault severity: {rule.severity}\noptions: {options}\n\n{rule.doc}")
+    typer.echo(explain(rule), nl=False)
 
 
 def main() -> None:

@@ -482,28 +482,9 @@ def load_plan(
             )
             continue
         seen[action.id] = loaded
-        _check_priority(loaded, plan, problems)
         source.actions.append(loaded)
     source.actions.sort(key=lambda a: natural_key(a.action.id))
     return source
-
-
-def _check_priority(source: ActionSource, plan: Plan | None, problems: list[Problem]) -> None:
-    action = source.action
-    if plan is None:
-        return
-    known = [p.id for p in plan.priorities]
-    listed = f"the plan's priorities are {', '.join(known)}" if known else "the plan lists no priorities"
-    if action.priority is None:
-        if known:
-            line, column = source.locate("id")
-            message = f"no priority: add `priority:`; {listed}"
-            problems.append(Problem(source.path, line, column, message, "unknown-priority"))
-        return
-    if action.priority not in known:
-        line, column = source.locate("priority")
-        message = f'unknown priority "{action.priority}": {listed}'
-        problems.append(Problem(source.path, line, column, message, "unknown-priority"))
 
 
 @dataclass

@@ -1,10 +1,12 @@
 """What a lint rule is: a code, a kebab-case name, a default severity, options, and a docstring that documents it.
 
-Rules come in three kinds:
-- action rules look at one derived action and yield `Hit`s (a message and the key it is about);
-- workspace rules look at the whole workspace (e.g. the owners registry) and yield `Finding`s;
-- problem rules check nothing themselves: they give a code and a name to the problems the loader found
-  (broken YAML, schema errors, duplicate ids), so those are reported, selected and ignored like any rule.
+Rules come in two kinds, each declared by how it is registered:
+- action rules (`@rule`) look at one derived action and yield `Hit`s (a message and the key it is about);
+- problem rules (`problem_rule`) check nothing themselves: they give a code and a name to the problems found while
+  reading the files (broken YAML, schema errors, duplicate ids), so those are reported, selected and ignored like
+  any rule.
+Each rule's docstring is its documentation; its examples (a repository where it fires, and one where it does not)
+are in examples.py, which `actiontrack rules NAME` shows and the tests run.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..derive import Snapshot
 from ..load import Workspace
 
+if TYPE_CHECKING:
+    from .examples import Example
+
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-Scope = Literal["action", "workspace", "problem"]
+Scope = Literal["action", "problem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,13 @@ class Rule:
     def summary(self) -> str:
         return self.doc.strip().splitlines()[0] if self.doc.strip() else ""
 
+    @property
+    def example(self) -> Example | None:
+        """The rule's examples (examples.py): files where it fires, and files where it does not."""
+        from .examples import EXAMPLES
+
+        return EXAMPLES.get(self.name)
+
 
 #: Every rule, by name, in code order once the rule modules are imported (see rules/__init__.py).
 REGISTRY: dict[str, Rule] = {}
@@ -106,12 +118,10 @@ def _register(rule: Rule) -> None:
 def rule(
     code: str, name: str, severity: Severity, **options: Any
 ) -> Callable[[Callable[..., Iterator[Any]]], Callable[..., Iterator[Any]]]:
-    """Register a checking rule. A function taking (item, ctx) is an action rule; one taking (ctx), a workspace rule."""
+    """Register an action rule: `function(item, ctx)` yields a Hit for each thing wrong with one derived action."""
 
     def register(function: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
-        parameters = list(inspect.signature(function).parameters)
-        scope: Scope = "action" if parameters[0] == "item" else "workspace"
-        _register(Rule(code, name, severity, scope, function, options, inspect.getdoc(function) or ""))
+        _register(Rule(code, name, severity, "action", function, options, inspect.getdoc(function) or ""))
         return function
 
     return register

@@ -20,8 +20,6 @@ def missing_deadline(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     """An open action has no deadline.
 
     Without `due:` nobody can tell whether the action is late. Use "ongoing" or "annual" for work that recurs.
-
-    Fails: no `due` key. Passes: `due: "2022/23"` or `due: ongoing`.
     """
     if item.action.due is None and item.action.due_as_written is None and item.is_open:
         yield Hit('no deadline: add `due:`, e.g. "2022/23", "March 2023" or "ongoing"')
@@ -33,9 +31,6 @@ def overdue(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
 
     Judged on the --as-of date (default today). Mark finished work `status: complete`; agree and record a new
     deadline for work that slipped.
-
-    Fails: `due: "2022/23"` and no `status: complete`, as of 2023-06-30.
-    Passes: the same with `status: complete`, or as of 2023-03-01.
     """
     if item.state == "overdue":
         days = -(item.days_left or 0)
@@ -47,8 +42,6 @@ def due_soon(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     """An open action falls due within `due_soon_days` (actiontrack.yaml, 30 by default) of the --as-of date.
 
     A reminder, reported as info. Set `due_soon_days` in actiontrack.yaml to change the window.
-
-    Fails: `due: "March 2023"` as of 2023-03-10. Passes: as of 2023-01-10.
     """
     if item.due_soon:
         days = item.days_left or 0
@@ -61,8 +54,6 @@ def milestone_after_deadline(item: DerivedAction, ctx: Context) -> Iterator[Hit]
     """A milestone is due after the action it belongs to.
 
     A milestone is a step towards the action's deadline, so it cannot come later. One of the two dates is wrong.
-
-    Fails: `due: "2022/23"` with a milestone `due: "June 2023"`. Passes: a milestone `due: "October 2022"`.
     """
     if item.due_date is None:
         return
@@ -81,8 +72,6 @@ def deadline_outside_plan(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
 
     The plan's dates come from `period:` in plan.yaml (or `starts:`/`ends:`). An action due after the plan ends
     will not be reported on by this plan; move it to the next plan or correct the date.
-
-    Fails: `due: "2022/24"` in a plan whose period is "2022/23". Passes: `due: "2022/23"`.
     """
     plan = item.plan.plan
     if plan is None or item.due_date is None:
@@ -103,8 +92,6 @@ def unread_deadline(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     it. Until `due:` says when, nobody can tell whether the action is late. If the plan uses codes for its
     deadlines, give their meaning once in plan.yaml (`deadline_codes: {S: "March 2020"}`) and write `due: S`;
     otherwise write the date in `due:` and delete `due_as_written:`.
-
-    Fails: `due_as_written: "S"` and no `due`. Passes: `due: "S"` with `deadline_codes: {S: "March 2020"}`.
     """
     written = item.action.due_as_written
     if written is not None and item.action.due is None:

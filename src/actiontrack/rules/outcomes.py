@@ -16,8 +16,6 @@ def missing_outcome(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
 
     The outcome is what changes for residents when the action is done ("Residents are able to access local green
     spaces"). Without one, a committee cannot judge whether the action was worth doing.
-
-    Fails: no `outcome` key, or an empty one. Passes: `outcome: Vulnerable groups can access safe housing`.
     """
     if not (item.action.outcome or "").strip():
         yield Hit("no expected outcome: add `outcome:` saying what will change when this is done", ("title",))
@@ -30,8 +28,6 @@ def unmeasurable_target(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     "10 x volunteers" and "75% of schools" can be met or missed; "Successful funding bids" cannot, and
     "X programme attendances" was never filled in. Write the number (or add `value:` and `unit:`).
     Option `require_target` (default false): also report open actions that have no target at all.
-
-    Fails: `targets: [{text: X programme attendances}]`. Passes: `targets: [{text: 250 programme attendances}]`.
     """
     for index, target in enumerate(item.action.targets):
         if target.is_placeholder:
@@ -53,9 +49,6 @@ def objective_restates_action(item: DerivedAction, ctx: Context) -> Iterator[Hit
     The objective is the aim; "what we will do" is the concrete work towards it. When one repeats the other the
     plan does not say how the aim will be met. Option `similarity` (0-1, default 0.9) sets how alike the two
     must be, ignoring case and punctuation.
-
-    Fails: title and what both "Provide energy efficiency advice and measures".
-    Passes: title "Provide energy efficiency advice", what "Run a Warm Homes drop-in at each library".
     """
     title, what = _words(item.action.title), _words(item.action.what or "")
     if not what:

@@ -15,8 +15,6 @@ def missing_owner(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
 
     An action nobody owns is an action nobody delivers. Name at least one team, person or partner from
     `plans/owners.yaml`.
-
-    Fails: `owners: []` (or no `owners` key). Passes: `owners: [regulatory-services]`.
     """
     if not item.action.owners and item.is_open:
         yield Hit("no owner: name who delivers this action (an id from owners.yaml)", ("owners",))
@@ -35,9 +33,6 @@ def unknown_owner(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
 
     Usually a misspelling of an existing owner ("hwbb-education-sub-group" for "hwbb-education-subgroup"); the
     message suggests the nearest registered one. Otherwise add the owner to the registry.
-
-    Fails: `owners: [hwbb-education-sub-group]` when the registry has `hwbb-education-subgroup`.
-    Passes: `owners: [hwbb-education-subgroup]`.
     """
     for key in ("owners", "partners"):
         for index, owner_id in enumerate(getattr(item.action, key)):
@@ -53,9 +48,6 @@ def person_owner(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     When one person owns an action, it stalls when they leave or are off, and their name is published with the
     plan. Consider naming their team as well. Reported as info by default; raise it to a warning, or turn it off,
     in actiontrack.yaml (`lint: {rules: {person-owner: warning}}`).
-
-    Fails: `owners: [joel-matthews]` where joel-matthews is `kind: person`.
-    Passes: `owners: [health-improvement-officers, joel-matthews]`.
     """
     owners = item.action.owners
     if len(owners) == 1:

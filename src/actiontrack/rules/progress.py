@@ -15,9 +15,6 @@ def stale_update(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     Periods follow the plan's `reporting:` cadence and the financial year: as of 2023-06-30 a quarterly plan's
     last ended period is "2022/23 Q4". Add an update (`actiontrack update`) for that period. Actions that are
     complete, cancelled or explicitly not started are not reported.
-
-    Fails: no update with `period: "2022/23 Q4"` (or later), as of 2023-06-30.
-    Passes: `updates: [{period: "2022/23 Q4", rag: green, note: ...}]`.
     """
     if item.stale and item.last_period is not None:
         period = item.last_period
@@ -33,9 +30,6 @@ def red_without_note(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     """The latest update is RED but says nothing about why or what is being done.
 
     A red rating is the one a committee will ask about. Add a `note:` with the reason and the recovery plan.
-
-    Fails: `{period: "2022/23 Q2", rag: red}`. Passes: `{period: "2022/23 Q2", rag: red, note: "Funding bid
-    refused; re-submitting in Q3"}`.
     """
     latest = item.latest
     if latest is not None and latest.rag == "red" and not (latest.note or "").strip():
@@ -52,9 +46,6 @@ def complete_with_unmet_target(item: DerivedAction, ctx: Context) -> Iterator[Hi
 
     Record the final figure in the last update's `actuals:`; if the target was missed, say so in the note
     rather than marking the action done silently.
-
-    Fails: `status: complete`, target "10 x volunteers", latest actual 7.
-    Passes: the same with an actual of 10 or more.
     """
     if item.state != "complete":
         return

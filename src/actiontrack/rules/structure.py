@@ -16,8 +16,6 @@ problem_rule(
     Plan files are plain YAML: no tags beyond YAML's own (`!!python/...` is refused), no aliases (`*name`), one
     document per file, no duplicate keys, no deep nesting. The message gives the line and column where reading
     stopped.
-
-    Fails: `title: [Improve housing` (an unclosed bracket). Passes: `title: Improve housing`.
     """,
 )
 
@@ -29,8 +27,6 @@ problem_rule(
 
     Every key is checked, so a typo is an error rather than a field silently ignored; the message suggests the
     key you probably meant. See the README for the keys of plan, action and owners files.
-
-    Fails: `ownres: [planning-policy]`. Passes: `owners: [planning-policy]`.
     """,
 )
 
@@ -41,18 +37,6 @@ problem_rule(
     """Two actions of one plan (or two owners in the registry) share an id.
 
     Ids are how updates, reports and links find an action, so each must be unique within its plan.
-
-    Fails: two files in one plan's actions/ with `id: "1.a"`. Passes: `id: "1.a"` and `id: "1.b"`.
-    """,
-)
-
-problem_rule(
-    "AT005",
-    "unknown-priority",
-    "error",
-    """An action names a priority its plan does not list, or names none in a plan that has priorities.
-
-    Fails: `priority: "7"` in a plan with priorities 1-6. Passes: `priority: "6"`.
     """,
 )
 
@@ -75,8 +59,6 @@ problem_rule(
     Accepted: "2023-03-31", "March 2023", "2022/23" (financial year), "2022/24", "Q3 2022/23", "2023",
     "ongoing", "quarterly", "annual" (see the README's table), or, for a deadline, one of the codes the plan
     defines in plan.yaml (`deadline_codes: {S: "March 2020"}`). The message quotes the text.
-
-    Fails: `due: "soonish"`. Passes: `due: "Q3 2022/23"`.
     """,
 )
 
@@ -87,10 +69,28 @@ def id_filename_mismatch(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
 
     Files are named `<id>-<short-name>.yaml` so that a folder listing reads like the plan and a finding's path
     says which action it is about. A file renamed or copied without changing its id breaks that.
-
-    Fails: `1.b-improve-housing.yaml` holding `id: "1.c"`. Passes: `1.c-support-vulnerable-adults.yaml`.
     """
     stem = item.source.path.stem
     action_id = item.action.id
     if stem != action_id and not stem.startswith(f"{action_id}-"):
         yield Hit(f'the file name does not start with the action id "{action_id}" (expected {action_id}-….yaml)')
+
+
+@rule("AT005", "unknown-priority", "error")
+def unknown_priority(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """An action names a priority its plan does not list, or names none in a plan that has priorities.
+
+    Every action of a plan with priorities belongs to one of them: the report groups actions by priority, and an
+    action under a priority the plan does not list would be shown under "Other". Add the priority to plan.yaml, or
+    correct the action's `priority:`.
+    """
+    plan = item.plan.plan
+    if plan is None:
+        return
+    known = [p.id for p in plan.priorities]
+    listed = f"the plan's priorities are {', '.join(known)}" if known else "the plan lists no priorities"
+    if item.action.priority is None:
+        if known:
+            yield Hit(f"no priority: add `priority:`; {listed}")
+    elif item.action.priority not in known:
+        yield Hit(f'unknown priority "{item.action.priority}": {listed}', ("priority",))
