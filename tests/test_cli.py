@@ -40,7 +40,6 @@ def test_validate_ok(make_repo):
             ':3:1: owners: expected a list (one "- " line per item), not the number 5',
         ),
         ('id: "1.a"\ntitle: A\nownres: []\n', ':3:1: unknown key "ownres"; did you mean "owners"?'),
-        ('id: "1.a"\npriority: "9"\ntitle: A\n', ':2:1: unknown priority "9"'),
         ('id: "1.a"\ntitle: A\ndue: someday\n', ':3:1: due: "someday" is not a date'),
     ],
 )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from . import __version__
+from .vocab import RAGS, STATES, STATUSES
 
 if TYPE_CHECKING:
     from .load import Workspace
@@ -243,15 +244,10 @@ def validate(paths: PathsArg = None) -> None:
     typer.echo(f"{actions} action{'s' if actions != 1 else ''} in {plans} plan{'s' if plans != 1 else ''}: all valid")
 
 
-class State(StrEnum):
-    overdue = "overdue"
-    at_risk = "at-risk"
-    due_soon = "due-soon"
-    not_reported = "not-reported"
-    not_started = "not-started"
-    on_track = "on-track"
-    complete = "complete"
-    cancelled = "cancelled"
+# choices offered on the command line: the words of vocab.py (the model's), never typed out again here
+State = StrEnum("State", {state: state for state in STATES})
+Rag = StrEnum("Rag", {rag: rag for rag in RAGS})
+Status = StrEnum("Status", {status: status for status in STATUSES})
 
 
 PlanOpt = Annotated[str | None, typer.Option("--plan", metavar="SLUG", help="Only this plan (its folder name).")]
@@ -266,7 +262,9 @@ def status(
     owner: Annotated[
         str | None, typer.Option("--owner", metavar="ID", help="Only actions this owner delivers.")
     ] = None,
-    state: Annotated[State | None, typer.Option("--state", help="Only actions in this state.")] = None,
+    state: Annotated[
+        State | None, typer.Option("--state", case_sensitive=False, help="Only actions in this state.")
+    ] = None,
     due_before: Annotated[
         str | None, typer.Option("--due-before", metavar="YYYY-MM-DD", help="Only actions due before this date.")
     ] = None,
@@ -377,19 +375,6 @@ def owners(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = Fal
     _done(workspace)
 
 
-class Rag(StrEnum):
-    green = "green"
-    amber = "amber"
-    red = "red"
-
-
-class Status(StrEnum):
-    not_started = "not-started"
-    in_progress = "in-progress"
-    complete = "complete"
-    cancelled = "cancelled"
-
-
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change as a diff; write nothing.")]
 
 
@@ -397,12 +382,16 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change as 
 def update(
     action_id: Annotated[str, typer.Argument(metavar="ID", help='The action\'s id, e.g. "1.c".')],
     period: Annotated[str, typer.Option("--period", help='The reporting period, e.g. "2022/23 Q2".')],
-    rag: Annotated[Rag | None, typer.Option("--rag", help="The RAG rating for the period.")] = None,
+    rag: Annotated[
+        Rag | None, typer.Option("--rag", case_sensitive=False, help="The RAG rating for the period.")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="What happened (Markdown allowed).")] = None,
     actual: Annotated[
         list[str] | None, typer.Option("--actual", metavar="NAME=VALUE", help="A KPI actual; repeat for several.")
     ] = None,
-    status_value: Annotated[Status | None, typer.Option("--status", help="Also set the action's status.")] = None,
+    status_value: Annotated[
+        Status | None, typer.Option("--status", case_sensitive=False, help="Also set the action's status.")
+    ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace an existing update for the period.")] = False,
     plan: PlanOpt = None,
     paths: PathsArg = None,

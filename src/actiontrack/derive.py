@@ -15,20 +15,9 @@ from datetime import date, timedelta
 from .dates import Period, reporting_periods
 from .load import ActionSource, PlanSource, Workspace, natural_key
 from .model import Action, Owner, Plan, Target, Update
+from .vocab import RAGS_WORST_FIRST, STATES
 
-#: States, most urgent first. The order is the order of "needs attention" lists.
-STATES: dict[str, str] = {
-    "overdue": "Overdue",
-    "at-risk": "At risk",
-    "due-soon": "Due soon",
-    "not-reported": "Not reported",
-    "not-started": "Not started",
-    "on-track": "On track",
-    "complete": "Complete",
-    "cancelled": "Cancelled",
-}
 CLOSED = frozenset({"complete", "cancelled"})
-RAGS = ("red", "amber", "green")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +118,7 @@ class Totals:
             complete=states["complete"],
             percent_complete=round(100 * states["complete"] / countable) if countable else 0,
             by_state={state: states[state] for state in STATES if states[state]},
-            by_rag={rag or "none": sum(1 for a in actions if a.rag == rag) for rag in (*RAGS, None)},
+            by_rag={rag or "none": sum(1 for a in actions if a.rag == rag) for rag in (*RAGS_WORST_FIRST, None)},
             stale=sum(1 for a in actions if a.stale),
             needs_attention=sum(1 for a in actions if a.attention),
         )

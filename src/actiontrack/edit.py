@@ -35,13 +35,12 @@ from .load import (
 from .model import Action, Plan, validation_context
 from .schemas import missing_schema_files, schema_line
 from .splice import apply_edits, newline_of, round_trip, splice_item, yaml_lines
+from .vocab import RAGS, STATUSES
 from .words import slug
 from .writes import FileChanged, atomic_write, write_all
 from .yamlfile import YamlProblem, parse_text
 
-STATUSES = ("not-started", "in-progress", "complete", "cancelled")
 BOM = "\ufeff"
-RAGS = ("green", "amber", "red")
 
 
 class EditError(Exception):

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from .dates import MONTHS, DateError, When, parse_month, parse_when
 from .targets import parse_target
+from .vocab import CADENCES, OWNER_KINDS, RAGS, STATUSES
 from .words import shown
 
 DEFAULT_FY_START = 4
@@ -180,9 +181,9 @@ ActionId = Annotated[
     StringConstraints(pattern=ACTION_ID_PATTERN, max_length=20),
     Field(description='the plan\'s own numbering, e.g. "1.a" or "19"'),
 ]
-Rag = Literal["green", "amber", "red"]
-Status = Literal["not-started", "in-progress", "complete", "cancelled"]
-Cadence = Literal["monthly", "quarterly", "half-yearly", "annual"]
+Rag = Literal[RAGS]
+Status = Literal[STATUSES]
+Cadence = Literal[CADENCES]
 
 
 class Owner(Strict):
@@ -190,7 +191,7 @@ class Owner(Strict):
 
     id: Slug
     name: Text
-    kind: Literal["team", "person", "partner"]
+    kind: Literal[OWNER_KINDS]
     contact: str | None = None
     aliases: list[Text] = Field(default_factory=list, description="other spellings of the name found in plans")
 

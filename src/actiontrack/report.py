@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .derive import STATES, DerivedAction, Snapshot, priority_title
+from .derive import DerivedAction, Snapshot, priority_title
 from .load import UsageError
 from .views.records import action_detail, attention_text, owner_workload, plan_summary
+from .vocab import STATES
 
 MARKER = ".actiontrack-report"
 FORMATS = ("md", "html")

@@ -60,3 +60,15 @@ def slug(text: str, words: int = 5, limit: int = 40) -> str:
             break
         parts.append(word)
     return "-".join(parts) or "action"
+
+
+def day_count(days: int) -> str:
+    """ "1 day", "12 days": every count of days shown anywhere is said this way."""
+    return f"{days} day{'' if abs(days) == 1 else 's'}"
+
+
+def when_due(days: int) -> str:
+    """How far off a date is, from the as-of date: "today", "in 1 day", "12 days ago"."""
+    if days == 0:
+        return "today"
+    return f"in {day_count(days)}" if days > 0 else f"{day_count(-days)} ago"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..derive import DerivedAction
-from ..words import shown
+from ..words import day_count, shown, when_due
 from .base import Context, Hit, rule
 
 
@@ -34,7 +34,7 @@ def overdue(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     """
     if item.state == "overdue":
         days = -(item.days_left or 0)
-        yield Hit(f"was due {_due(item)}, {days} day{'s' if days != 1 else ''} ago", ("due",))
+        yield Hit(f"was due {_due(item)}, {day_count(days)} ago", ("due",))
 
 
 @rule("AT203", "due-soon", "info")
@@ -45,7 +45,7 @@ def due_soon(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
     """
     if item.due_soon:
         days = item.days_left or 0
-        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        when = when_due(days)
         yield Hit(f"due {when}: {_due(item)}", ("due",))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..derive import STATES
+from ..vocab import STATES
 
 # GOV.UK palette, chosen for contrast on white; every colour also has a text label in the table beside the chart.
 STATE_COLOURS = {

@@ -8,6 +8,7 @@ from typing import Any
 from ..derive import DerivedAction, PlanSummary, Snapshot, Totals
 from ..load import Workspace
 from ..model import Update
+from ..words import day_count, when_due
 
 
 def action_record(derived: DerivedAction, workspace: Workspace) -> dict[str, Any]:
@@ -38,14 +39,14 @@ def attention_text(derived: DerivedAction, compact: bool = False) -> str:
     parts = []
     for reason in derived.attention:
         if reason == "overdue":
-            parts.append(f"{-(derived.days_left or 0)} days late")
+            parts.append(f"{day_count(-(derived.days_left or 0))} late")
         elif reason == "red":
             parts.append("rated red")
         elif reason == "stale":
             period = derived.last_period.label if derived.last_period and not compact else None
             parts.append(f"no update for {period}" if period else "no update")
         else:
-            parts.append(f"due in {derived.days_left} days")
+            parts.append(f"due {when_due(derived.days_left or 0)}")
     return "; ".join(parts)
 
 

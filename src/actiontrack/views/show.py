@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..derive import DerivedAction
 from ..load import Workspace, display_path
+from ..words import when_due
 from .records import updates_newest_first
 from .status import STATE_STYLES, progress_bar, rag_text, state_text
 
@@ -71,7 +72,7 @@ def render_action(derived: DerivedAction, workspace: Workspace, as_of: date, con
         if derived.due_date is not None:
             due.append(f" → {derived.due_date.isoformat()}")
             days = derived.days_left or 0
-            when = "today" if days == 0 else (f"in {days} days" if days > 0 else f"{-days} days ago")
+            when = when_due(days)
             due.append(f" ({when})", style=STATE_STYLES.get(derived.state, "dim"))
         elif action.due.recurrence:
             due.append(" (recurring)", style="dim")

@@ -11,7 +11,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import STATES, DerivedAction, PlanSummary, Snapshot, Totals
+from ..derive import DerivedAction, PlanSummary, Snapshot, Totals
+from ..vocab import STATES
 from .records import attention_text
 
 STATE_STYLES = {

@@ -1,0 +1,26 @@
+"""The words plan files and commands share, defined once: the model validates them, derive orders them, and the
+command line offers them as choices. Nothing here imports anything, so the command line can read it at start-up."""
+
+from __future__ import annotations
+
+#: A reporting period's rating, as written in files; `--rag` takes the same words (any case).
+RAGS = ("green", "amber", "red")
+#: The same, worst first: the order of counts and charts.
+RAGS_WORST_FIRST = ("red", "amber", "green")
+#: An action's recorded status (absent: not recorded).
+STATUSES = ("not-started", "in-progress", "complete", "cancelled")
+#: How often a plan reports.
+CADENCES = ("monthly", "quarterly", "half-yearly", "annual")
+#: What an owner is.
+OWNER_KINDS = ("team", "person", "partner")
+#: Where an action stands on a date (derive decides), most urgent first, with the words people read.
+STATES: dict[str, str] = {
+    "overdue": "Overdue",
+    "at-risk": "At risk",
+    "due-soon": "Due soon",
+    "not-reported": "Not reported",
+    "not-started": "Not started",
+    "on-track": "On track",
+    "complete": "Complete",
+    "cancelled": "Cancelled",
+}
