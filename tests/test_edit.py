@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import difflib
 import json
-import random
+import os
+import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -218,40 +221,268 @@ def test_no_temporary_files_are_left(plans):
     assert leftovers == []
 
 
-def test_kill_at_random_moments_leaves_old_or_new_file(plans):
-    """SIGKILL an `update` at random moments, many times: the file is always the old one or the new one, valid."""
+# ---- SIGKILL inside the write window ------------------------------------------------------------------------------
+#
+# atomic_write (edit.py) writes the new file in full to a hidden temporary file beside the action file, named by
+# tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp") -- ".<file name>.<8 random characters>.tmp" -- fsyncs it and
+# renames it over the file. The whole write takes a few milliseconds, so a kill at a random moment rarely lands in
+# it. Here `update` runs under a wrapper (KILL_WRAPPER, in a process of its own) that stops at a chosen point of the
+# write and says so; only then is it sent SIGKILL:
+#   mid-write      half of the new bytes written to whichever file the writer writes (the temporary file)
+#   before-rename  the new file written in full, the rename over the action file about to happen
+#   after-rename   the rename done, the process not yet finished
+# The wrapper slows every write to the action's folder (a file opened there, by open() or os.fdopen(), writes half
+# its data, stops, then the rest; likewise os.write) and watches renames through an audit hook (os.replace raises
+# "os.rename"), so it follows what the writer does, not how edit.py names its helpers.
+# A kill cannot be cleaned up after: the temporary file of a write killed before its rename stays behind. README
+# promises no more than "the old file or the new one"; what is held here besides is that such a leftover is only
+# ever a hidden file of that pattern, which the loader ignores, so the next command works as before.
+
+KILL_POINTS = ("mid-write", "before-rename", "after-rename")
+
+KILL_WRAPPER = r"""
+import atexit, builtins, io, os, sys, time
+
+point, watched, mark = os.environ["KILL_AT"], os.environ["KILL_WATCH"], os.environ["KILL_MARK"]
+_open, _fdopen, _write, _io_open = builtins.open, os.fdopen, os.write, io.open
+reached, renamed = [], []
+
+
+def reach(name):
+    if name in reached:
+        return
+    reached.append(name)
+    descriptor = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    _write(descriptor, " ".join(reached).encode())
+    os.close(descriptor)
+    if name == point:
+        time.sleep(120)  # the test kills the process here
+
+
+def watched_path(path):
+    return os.path.dirname(os.path.abspath(os.fsdecode(path))) == watched
+
+
+def path_of(descriptor):
+    try:
+        return os.readlink(f"/proc/self/fd/{descriptor}")
+    except OSError:
+        return ""
+
+
+class SlowFile:
+    def __init__(self, handle):
+        self._handle = handle
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self._handle.__exit__(*exc)
+
+    def write(self, data):
+        half = len(data) // 2
+        self._handle.write(data[:half])
+        self._handle.flush()
+        reach("mid-write")
+        return half + self._handle.write(data[half:])
+
+
+def slow_open(file, mode="r", *args, **kwargs):
+    handle = _open(file, mode, *args, **kwargs)
+    writing = isinstance(file, (str, bytes, os.PathLike)) and any(c in mode for c in "wax+")
+    return SlowFile(handle) if writing and watched_path(file) else handle
+
+
+def slow_fdopen(descriptor, mode="r", *args, **kwargs):
+    handle = _fdopen(descriptor, mode, *args, **kwargs)
+    writing = any(c in mode for c in "wax+")
+    return SlowFile(handle) if writing and watched_path(path_of(descriptor)) else handle
+
+
+def slow_write(descriptor, data):
+    if not watched_path(path_of(descriptor)) or len(data) < 2:
+        return _write(descriptor, data)
+    half = len(data) // 2
+    done = _write(descriptor, data[:half])
+    reach("mid-write")
+    return done + _write(descriptor, data[half:])
+
+
+def audit(event, args):
+    if event == "os.rename" and watched_path(args[1]) and not renamed:
+        reach("before-rename")
+        renamed.append(True)
+    elif renamed and event != "os.rename":
+        reach("after-rename")  # the first thing the process does once the rename is done
+
+
+builtins.open, io.open, os.fdopen, os.write = slow_open, slow_open, slow_fdopen, slow_write
+sys.addaudithook(audit)
+atexit.register(lambda: renamed and reach("after-rename"))
+
+if os.environ.get("KILL_NON_ATOMIC"):
+    # the broken writer of the companion test: truncate the file and write the new bytes into it, in place
+    import actiontrack.edit
+
+    atomic = actiontrack.edit.atomic_write
+
+    def write_in_place(path, content, *, expect=None):
+        with open(path, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+
+    for module in list(sys.modules.values()):
+        if module.__name__.startswith("actiontrack") and getattr(module, "atomic_write", None) is atomic:
+            module.atomic_write = write_in_place
+
+from actiontrack.cli import main
+
+sys.argv = ["actiontrack", *sys.argv[1:]]
+main()
+"""
+
+
+def temporary_name(path: Path) -> re.Pattern[str]:
+    """The name atomic_write's temporary file has (tempfile.mkstemp: 8 characters of [a-z0-9_])."""
+    return re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+
+
+@dataclass
+class Killed:
+    point: str
+    before: bytes  # the action file before the update
+    expected: bytes  # what the update writes when it completes
+    after: bytes  # the action file after the kill
+    at_kill: dict[str, bytes]  # files new in the action's folder at the moment of the kill, and their bytes
+    leftovers: list[str]  # files new in the action's folder after the kill
+    reached: list[str]  # the points of the write the process had reached, in order
+
+
+def update_killed_at(plans: Path, point: str, attempt: int, *, non_atomic: bool = False) -> Killed:
+    """Run `update` of HI action 1 under KILL_WRAPPER, SIGKILL it once it reaches `point` ("none": let it finish)."""
     path = next((plans / "health-inequalities-2021-23" / "actions").glob("1-*.yaml"))
-    script = installed_script()
-    rng = random.Random(20230630)
-    started = time.perf_counter()  # one unkilled run sets the range of kill moments, so slow machines hit both
-    subprocess.run(
-        [script, "update", "1", str(plans), "--period", "2022/23 Q4", "--note", "timing"],
-        check=True,
-        capture_output=True,
+    folder = path.parent
+    before, names_before = path.read_bytes(), set(os.listdir(folder))
+    period, replace = f"2021/22 Q{attempt % 4 + 1}", attempt % 2 == 1
+    note = f"attempt {attempt}: " + "progress on the volunteer programme; " * 40  # a write of a few KB
+    expected = update_action(
+        load_workspace([plans]), "1", period, note=note, replace=replace, dry_run=True
+    ).after.encode("utf-8")
+    assert expected != before
+    mark = plans.parent / f"reached-{attempt}-{point}"
+    env = {
+        **os.environ,
+        "KILL_AT": point,
+        "KILL_WATCH": str(folder),
+        "KILL_MARK": str(mark),
+        "KILL_NON_ATOMIC": "1" if non_atomic else "",
+        "ACTIONTRACK_NO_CACHE": "1",
+    }
+    args = ["update", "1", str(plans), "--period", period, "--note", note, *(["--replace"] if replace else [])]
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILL_WRAPPER, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    full_run = time.perf_counter() - started
-    outcomes = {"old": 0, "new": 0}
-    for attempt in range(40):
-        before = path.read_bytes()
-        period = f"2021/22 Q{attempt % 4 + 1}"
-        process = subprocess.Popen(
-            [script, "update", "1", str(plans), "--period", period, "--note", f"attempt {attempt}", "--replace"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.0, 1.5 * full_run))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        after = path.read_bytes()
+    deadline = time.monotonic() + 60
+    try:
+        while point != "none" and not (mark.exists() and point in mark.read_text().split()):
+            assert process.poll() is None, f"the update finished without reaching {point}: {process.stderr.read()!r}"
+            assert time.monotonic() < deadline, f"{point} not reached in 60 s"
+            time.sleep(0.002)
+        at_kill = {n: (folder / n).read_bytes() for n in sorted(set(os.listdir(folder)) - names_before)}
+        if point != "none":
+            process.send_signal(signal.SIGKILL)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if point == "none":
+        assert process.returncode == 0, stderr.decode()
+    else:
+        assert process.returncode == -signal.SIGKILL  # killed there, not finished
+    return Killed(
+        point,
+        before,
+        expected,
+        path.read_bytes(),
+        at_kill,
+        sorted(set(os.listdir(folder)) - names_before),
+        mark.read_text().split() if mark.exists() else [],
+    )
+
+
+def assert_old_or_new(killed: Killed) -> None:
+    """The action file is exactly the old one or exactly the new one, and valid."""
+    assert killed.after in (killed.before, killed.expected), (
+        f"killed at {killed.point}: the file is neither the old one nor the new one "
+        f"({len(killed.after)} bytes; old {len(killed.before)}, new {len(killed.expected)})"
+    )
+
+
+def test_the_kill_wrapper_changes_nothing_but_timing(plans):
+    """Not killed, the wrapped `update` passes every point of the write in order and writes exactly the new file."""
+    run = update_killed_at(plans, "none", 0)
+    assert run.reached == list(KILL_POINTS)
+    assert run.after == run.expected and run.leftovers == []
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_sigkill_inside_the_write_leaves_the_old_or_the_new_file(plans, point):
+    """SIGKILL `update` at each point of its write, adding an update and replacing one: the action file is exactly
+    the old one (killed before the rename) or exactly the new one (after it), valid; what is left behind is at most
+    the hidden temporary file, which every later command ignores."""
+    path = next((plans / "health-inequalities-2021-23" / "actions").glob("1-*.yaml"))
+    temporary = temporary_name(path)
+    for attempt in (1, 2):  # --replace, then a new period
+        killed = update_killed_at(plans, point, attempt)
+        assert killed.reached[-1] == point
+        assert_old_or_new(killed)
+        if point == "after-rename":
+            assert killed.after == killed.expected
+            assert killed.at_kill == {} and killed.leftovers == []
+        else:  # the kill landed inside the write: its temporary file was there, the action file untouched
+            assert killed.after == killed.before
+            [(name, content)] = killed.at_kill.items()
+            assert temporary.fullmatch(name), name
+            if point == "mid-write":
+                assert 0 < len(content) < len(killed.expected) and killed.expected.startswith(content)
+            else:
+                assert content == killed.expected
+            assert killed.leftovers == [name]
         workspace = load_workspace([plans])
         assert workspace.problems == [], [p.format() for p in workspace.problems]
-        if after == before:
-            outcomes["old"] += 1
-        else:
-            outcomes["new"] += 1
-            assert f"note: attempt {attempt}".encode() in after
-    assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes  # both moments were really hit
-    assert not [p for p in plans.rglob("*") if p.suffix == ".yaml" and p.name.startswith(".")]
+        assert len(workspace.actions) == 44  # a leftover temporary file is not read as an action
+    leftovers = sorted(p.name for p in plans.rglob("*") if p.name.startswith("."))
+    assert all(temporary.fullmatch(name) for name in leftovers), leftovers
+    # the next command works as if the kill had not happened
+    after = subprocess.run(
+        [installed_script(), "update", "1", str(plans), "--period", "2022/23 Q4", "--note", "after the kill"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert after.returncode == 0, after.stderr
+    assert "note: after the kill" in path.read_text(encoding="utf-8")
+    assert load_workspace([plans]).problems == []
+    assert sorted(p.name for p in plans.rglob("*") if p.name.startswith(".")) == leftovers  # and adds none
+
+
+def test_the_kill_test_catches_a_write_that_is_not_atomic(plans):
+    """A negative control: with atomic_write replaced by a truncate-and-write in place, the same kill at mid-write
+    leaves half a file, and the check above fails. So its passing means the real write is atomic."""
+    killed = update_killed_at(plans, "mid-write", 1, non_atomic=True)
+    assert killed.reached == ["mid-write"]
+    with pytest.raises(AssertionError, match="neither the old one nor the new one"):
+        assert_old_or_new(killed)
+    assert 0 < len(killed.after) < len(killed.expected) and killed.expected.startswith(killed.after)  # torn
+    assert load_workspace([plans]).problems != []  # and here the half file is not even valid
+    # not killed, the broken writer writes the same bytes: only the kill tells the two apart
+    shutil.copytree(BUNDLED_PLANS, plans.parent / "again", dirs_exist_ok=False)
+    whole = update_killed_at(plans.parent / "again", "none", 1, non_atomic=True)
+    assert whole.after == whole.expected and whole.reached == ["mid-write"]
 
 
 def test_next_action_id():
@@ -294,7 +525,7 @@ def test_new_action(plans):
     ("kwargs", "message"),
     [
         ({"priority": "9"}, 'no priority "9"'),
-        ({}, "--priority is required"),
+        ({}, "priority: required"),  # the library names the field; the command line shows --priority
         ({"priority": "2", "owners": ["helth-wellbeing"]}, 'did you mean "health-wellbeing"'),
         ({"priority": "2", "due": "soonish"}, '"soonish" is not a date'),
     ],
@@ -302,6 +533,14 @@ def test_new_action(plans):
 def test_new_refusals(plans, kwargs, message):
     with pytest.raises(EditError, match=message):
         new_action(load_workspace([plans]), "health-wellbeing-2022-23", "X", **kwargs)
+
+
+def test_the_command_line_shows_the_field_as_its_flag(plans):
+    result = CliRunner().invoke(app, ["new", str(plans), "--plan", "health-wellbeing-2022-23", "--title", "X"])
+    assert result.exit_code == 2
+    assert "actiontrack: error: --priority: required: this plan's priorities are" in result.output
+    period = CliRunner().invoke(app, ["update", "1.c", str(plans), "--period", "someday"])
+    assert period.exit_code == 2 and "actiontrack: error: --period: " in period.output
     assert not list((plans / "health-wellbeing-2022-23" / "actions").glob("2.e-*"))
 
 

@@ -260,7 +260,7 @@ OPTION_CASES = [
     ([*NEW, "--priority", "1", "--title", "Open a hub", "--due", "someday"], 1, '"someday" is not a date'),
     ([*NEW, "--priority", "1", "--title", "Open a hub", "--due", "30/02/2024"], 1, "is not a real date"),
     ([*NEW, "--priority", "9", "--title", "Open a hub"], 2, 'the plan has no priority "9"'),
-    ([*NEW, "--title", "Open a hub"], 2, "--priority is required"),
+    ([*NEW, "--title", "Open a hub"], 2, "--priority: required"),
     ([*NEW, "--priority", "1", "--title", "Open a hub", "--owner", "nobody"], 2, '"nobody" is not in owners.yaml'),
     ([*NEW, "--priority", "1", "--title", "   "], 2, "the title is empty"),
     (["new", "--plan", "nope", "--title", "Open a hub"], 2, 'no plan "nope"; plans: test-plan'),

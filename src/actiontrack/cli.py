@@ -64,6 +64,14 @@ AsOfOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (documented in the README) instead of a table.")]
 
 
+def _flagged(error: Exception) -> str:
+    """A library error for the command line: the field it names ("period", "due_code") shown as its flag."""
+    field = getattr(error, "field", None)
+    if not field:
+        return str(error)
+    return f"--{field.replace('_', '-')}: {getattr(error, 'message', error)}"
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     typer.echo(f"actiontrack: error: {message}", err=True)
     raise typer.Exit(code)
@@ -129,7 +137,7 @@ def _load(paths: list[Path] | None, cached: bool = True) -> Workspace:
     try:
         workspace = load_workspace(paths or [], progress=progress, use_cache=cached and _options["cache"])
     except UsageError as error:
-        _fail(str(error))
+        _fail(_flagged(error))
     finally:
         if progress is not None:
             progress.stop()
@@ -416,7 +424,7 @@ def update(
             dry_run=dry_run,
         )
     except EditError as error:
-        _fail(str(error), error.code)
+        _fail(_flagged(error), error.code)
     except OSError as error:
         _cannot_write(error)
     if dry_run:
@@ -446,7 +454,7 @@ def new(
     try:
         result = new_action(workspace, plan, title, priority=priority, owners=owner or [], due=due, dry_run=dry_run)
     except EditError as error:
-        _fail(str(error), error.code)
+        _fail(_flagged(error), error.code)
     except OSError as error:
         _cannot_write(error)
     if dry_run:
@@ -572,7 +580,7 @@ def import_(
             dry_run=dry_run,
         )
     except ImportProblem as error:
-        _fail(f"{table}: {error}", error.code)
+        _fail(f"{table}: {_flagged(error)}", error.code)
     except OSError as error:
         _cannot_write(error)
     for line in result.summary(dry_run):
@@ -704,7 +712,7 @@ def report(
         with _writing():
             written = build(derive(workspace, day), output_format.value, out, title, templates)
     except UsageError as error:  # also a broken template override, named with its file
-        _fail(str(error))
+        _fail(_flagged(error))
     pages = sum(1 for name in written if name.endswith((".html", ".md")))
     typer.echo(f"wrote {pages} pages to {out} (as of {day.isoformat()})", err=True)
     _done(workspace)
@@ -757,7 +765,7 @@ def lint(
             if progress is not None:
                 progress.stop()
     except UsageError as error:
-        _fail(str(error))
+        _fail(_flagged(error))
     chosen = output_format.value
     if chosen == "auto":
         chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"

@@ -24,7 +24,13 @@ PLAN_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 class UsageError(Exception):
-    """A mistake in how the command was called or configured (exit code 2)."""
+    """A mistake in how the command was called or configured (exit code 2). `field` names what was asked wrongly
+    ("out", "templates", "format"), which the command line shows as its flag; as a string: "field: message"."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.message = message
+        self.field = field
 
 
 def natural_key(text: str) -> tuple[Any, ...]:

@@ -46,12 +46,16 @@ BOM = "\ufeff"
 class EditError(Exception):
     """An edit that cannot be made; nothing was written. The message says why (with file:line where there is one).
 
-    `code` is the exit code: 1 when a file or the plan refuses the edit, 2 for a mistake in the options given.
+    `code` is the exit code: 1 when a file or the plan refuses the edit, 2 for a mistake in what was asked. `field`
+    names what was asked wrongly ("period", "rag", "actual", "priority", "owner", "title", "plan"); the command
+    line shows it as its flag. As a string, the error reads "field: message".
     """
 
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, code: int = 1, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.message = message
         self.code = code
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,8 @@ def find_action(workspace: Workspace, action_id: str, plan_slug: str | None) -> 
     try:
         return workspace.find_action(action_id, plan_slug)
     except LookupProblem as problem:
-        prefix = "--plan: " if problem.field == "plan" and problem.usage else ""
-        raise EditError(f"{prefix}{problem}", 2 if problem.usage else 1) from None
+        field = problem.field if problem.usage else None
+        raise EditError(str(problem), 2 if problem.usage else 1, field) from None
 
 
 # ---- update ----
@@ -113,18 +117,18 @@ def reporting_period(plan: Plan | None, text: str, fy_start: int) -> tuple[str, 
     try:
         when = parse_when(text, fy_start)
     except DateError as error:
-        raise EditError(f"--period: {error}", 2) from None
+        raise EditError(f"{error}", 2, field="period") from None
     example = ""
     if when.start is not None and when.end is not None:
         for label, span in reporting_periods(cadence, when.start, when.end, fy_start):
             if (span.start, span.end) == (when.start, when.end):
                 start, end = (plan.start_date, plan.end_date) if plan else (None, None)
                 if (start and span.end < start) or (end and span.start > end):
-                    raise EditError(f"--period: {label} is outside the plan's period ({start} to {end})")
+                    raise EditError(f"{label} is outside the plan's period ({start} to {end})", field="period")
                 return label, span
         example = reporting_periods(cadence, when.start, when.start, fy_start)[0][0]
     hint = f', e.g. "{example}"' if example else ""
-    raise EditError(f'--period: "{text}" is not a {cadence} reporting period of this plan{hint}')
+    raise EditError(f'"{text}" is not a {cadence} reporting period of this plan{hint}', field="period")
 
 
 def _number(text: str) -> int | float:
@@ -135,21 +139,27 @@ def _number(text: str) -> int | float:
 def parse_actuals(pairs: list[str], action: Action) -> dict[str, int | float]:
     known = [t.key for t in action.targets if t.key]
     if pairs and not known:
-        raise EditError("--actual: this action has no numeric target to record an actual against; add one first", 2)
+        raise EditError(
+            "this action has no numeric target to record an actual against; add one first", 2, field="actual"
+        )
     actuals: dict[str, int | float] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise EditError(f'--actual: "{pair}" should be NAME=VALUE, e.g. volunteers=12', 2)
+            raise EditError(f'"{pair}" should be NAME=VALUE, e.g. volunteers=12', 2, field="actual")
         if name not in known:
-            raise EditError(f'--actual: this action has no target "{name}"; its targets measure: {", ".join(known)}', 2)
+            raise EditError(
+                f'this action has no target "{name}"; its targets measure: {", ".join(known)}', 2, field="actual"
+            )
         try:
             actuals[name] = _number(value.strip())
         except ValueError:
-            raise EditError(f'--actual: "{value}" is not a number', 2) from None
+            raise EditError(f'"{value}" is not a number', 2, field="actual") from None
         if not math.isfinite(actuals[name]):
-            raise EditError(f'--actual: "{value}" is not a usable number (too large, infinite or not a number)', 2)
+            raise EditError(
+                f'"{value}" is not a usable number (too large, infinite or not a number)', 2, field="actual"
+            )
     return actuals
 
 
@@ -173,9 +183,9 @@ def update_action(
     _check_plan_file(workspace, plan)
     label, span = reporting_period(plan.plan, period, fy_start)
     if rag is not None and rag not in RAGS:
-        raise EditError(f'--rag: "{rag}" is not one of {", ".join(RAGS)}', 2)
+        raise EditError(f'"{rag}" is not one of {", ".join(RAGS)}', 2, field="rag")
     if status is not None and status not in STATUSES:
-        raise EditError(f'--status: "{status}" is not one of {", ".join(STATUSES)}', 2)
+        raise EditError(f'"{status}" is not one of {", ".join(STATUSES)}', 2, field="status")
     values = parse_actuals(list(actuals), source.action)
     path = source.path
     original = _read_for_edit(path)
@@ -308,21 +318,21 @@ def new_action(
     """Create the next action file of a plan from the template; nothing is overwritten."""
     plans = [p for p in workspace.plans if p.slug == plan_slug]
     if not plans:
-        raise EditError(f'no plan "{plan_slug}"; plans: {", ".join(p.slug for p in workspace.plans)}', 2)
+        raise EditError(f'no plan "{plan_slug}"; plans: {", ".join(p.slug for p in workspace.plans)}', 2, field="plan")
     plan = plans[0]
     _check_plan_file(workspace, plan)
     known = [p.id for p in (plan.plan.priorities if plan.plan else [])]
     if known and priority is None:
-        raise EditError(f"--priority is required: this plan's priorities are {', '.join(known)}", 2)
+        raise EditError(f"required: this plan's priorities are {', '.join(known)}", 2, field="priority")
     if priority is not None and priority not in known:
         listed = f"; it has {', '.join(known)}" if known else ""
-        raise EditError(f'--priority: the plan has no priority "{priority}"{listed}', 2)
+        raise EditError(f'the plan has no priority "{priority}"{listed}', 2, field="priority")
     for owner in owners:
         if owner not in workspace.owners:
             hint = did_you_mean(owner, workspace.owners) or "; add it to owners.yaml first"
-            raise EditError(f'--owner: "{owner}" is not in owners.yaml{hint}', 2)
+            raise EditError(f'"{owner}" is not in owners.yaml{hint}', 2, field="owner")
     if not title.strip():
-        raise EditError("--title: the title is empty", 2)
+        raise EditError("the title is empty", 2, field="title")
     action_id = next_action_id(plan, priority)
     path = plan.directory / "actions" / f"{action_id}-{slug(title)}.yaml"
     lines = [schema_line(path, workspace.root, "action"), f"id: {_quote(action_id)}\n"]

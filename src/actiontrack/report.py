@@ -40,7 +40,7 @@ def template_dirs(root: Path, override: Path | None) -> list[Path]:
     dirs = []
     if override is not None:
         if not override.is_dir():
-            raise UsageError(f"--templates: {override} is not a folder")
+            raise UsageError(f"{override} is not a folder", "templates")
         dirs.append(override.resolve())
     local = (root / "templates").resolve()
     if local.is_dir():
@@ -153,11 +153,12 @@ def pages(snapshot: Snapshot, fmt: str, title: str) -> list[Page]:
 
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {out} is a file, not a folder")
+        raise UsageError(f"{out} is a file, not a folder", "out")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         raise UsageError(
-            f"--out: {out} already holds files that are not an actiontrack report; "
-            "choose an empty or new folder (a previous report there is replaced)"
+            f"{out} already holds files that are not an actiontrack report; "
+            "choose an empty or new folder (a previous report there is replaced)",
+            "out",
         )
 
 
@@ -169,7 +170,7 @@ def build(
     from .writes import current_umask
 
     if fmt not in FORMATS:
-        raise UsageError(f"--format: {fmt} is not one of {', '.join(FORMATS)}")
+        raise UsageError(f"{fmt} is not one of {', '.join(FORMATS)}", "format")
     out = out.resolve()
     _check_out(out)
     workspace = snapshot.workspace

@@ -247,11 +247,11 @@ def parse_maps(maps: list[str]) -> dict[str, str]:
         heading, sep, target = item.rpartition("=")
         target = target.strip().lower().replace("-", "_")
         if not sep or not heading.strip():
-            raise ImportProblem(f'--map "{item}": write it as "HEADING=field", e.g. --map "Theme=priority"', 2)
+            raise ImportProblem(f'"{item}": write it as "HEADING=field", e.g. "Theme=priority"', 2, "map")
         if target not in FIELDS:
             close = difflib.get_close_matches(target, FIELDS, n=1)
             hint = f'; did you mean "{close[0]}"?' if close else ""
-            raise ImportProblem(f'--map "{item}": "{target}" is not a field{hint} Fields: {", ".join(FIELDS)}', 2)
+            raise ImportProblem(f'"{item}": "{target}" is not a field{hint} Fields: {", ".join(FIELDS)}', 2, "map")
         mapping[heading_key(heading)] = target
     return mapping
 

@@ -559,13 +559,13 @@ def parse_due_codes(items: list[str], fy_start: int) -> dict[str, str]:
         code, sep, meaning = item.partition("=")
         code, meaning = code.strip(), " ".join(meaning.split())
         if not sep or not code or not meaning:
-            raise ImportProblem(f'--due-code "{item}": write it as "CODE=DATE", e.g. --due-code "S=March 2020"', 2)
+            raise ImportProblem(f'"{item}": write it as "CODE=DATE", e.g. "S=March 2020"', 2, "due_code")
         if not re.fullmatch(r"\S(.{0,18}\S)?", code):
-            raise ImportProblem(f'--due-code "{item}": a code is 1 to 20 characters, e.g. S, M, L or "Year 1"', 2)
+            raise ImportProblem(f'"{item}": a code is 1 to 20 characters, e.g. S, M, L or "Year 1"', 2, "due_code")
         try:
             parse_when(meaning, fy_start)
         except DateError as error:
-            raise ImportProblem(f'--due-code "{item}": {error}', 2) from None
+            raise ImportProblem(f'"{item}": {error}', 2, "due_code") from None
         legend[code] = meaning
     return legend
 
@@ -591,7 +591,7 @@ def import_table(
     Raises ImportProblem (nothing written) when it cannot be read or mapped."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", plan_slug):
         raise ImportProblem(
-            f'--plan "{plan_slug}": use lower-case letters, digits and hyphens, e.g. health-plan-2024', 2
+            f'"{plan_slug}": use lower-case letters, digits and hyphens, e.g. health-plan-2024', 2, "plan"
         )
     fy_start = workspace.config.financial_year_start
     legend = parse_due_codes(list(due_codes), fy_start)
@@ -620,8 +620,10 @@ def import_table(
         missing = {c: m for c, m in legend.items() if known.get(c) != m}
         if missing:
             raise ImportProblem(
-                f"--due-code: {display_path(plan_dir / PLAN_FILE)} exists and does not define "
-                f"{', '.join(missing)} that way; add them to its deadline_codes (or re-import with --force)"
+                f"{display_path(plan_dir / PLAN_FILE)} exists and does not define "
+                f"{', '.join(missing)} that way; add them to its deadline_codes (or re-import with --force)",
+                2,
+                "due_code",
             )
         legend = known
     else:
@@ -638,7 +640,7 @@ def import_table(
                     f' (read from the title: "{plan_model.period.text if plan_model.period else ""}"); '
                     'if the plan runs longer, say so with --plan-period, e.g. --plan-period "2019/20 to 2022/23"'
                 )
-            raise ImportProblem(f"{error}{hint}", error.code) from None
+            raise ImportProblem(f"{error.message}{hint}", error.code, error.field) from None
         options.period = label
         result.period = label
 
@@ -687,7 +689,7 @@ def _read_rows(
     tables = source.tables
     if table_number is not None:
         if not 1 <= table_number <= len(tables):
-            raise ImportProblem(f"--table {table_number}: the document has {len(tables)} table(s)", 2)
+            raise ImportProblem(f"{table_number}: the document has {len(tables)} table(s)", 2, "table")
         tables = [tables[table_number - 1]]
     mapped: list[tuple[SourceTable, int, dict[int, str], list[str]]] = []
     previous: tuple[dict[int, str], list[str], int] | None = None
@@ -798,8 +800,7 @@ def _plan_model(title: str, plan_period: str | None, legend: dict[str, str], fy_
         return Plan.model_validate(data, context=validation_context(fy_start))
     except ValidationError as error:
         messages = "; ".join(e["msg"] for e in error.errors())
-        option = "--plan-period" if plan_period else "--title"
-        raise ImportProblem(f"{option}: {messages}", 2) from None
+        raise ImportProblem(messages, 2, "plan_period" if plan_period else "title") from None
 
 
 def _plan_text(

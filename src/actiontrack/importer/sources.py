@@ -22,11 +22,15 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".docx")
 class ImportProblem(Exception):
     """The source cannot be imported as given; the message lists what to fix. Nothing was written.
 
-    `code` is the exit code: 1 for a source that cannot be imported, 2 for an option used wrongly."""
+    `code` is the exit code: 1 for a source that cannot be imported, 2 for a request made wrongly, and then `field`
+    names what was asked wrongly ("map", "due_code", "period", "plan_period", "plan", "table", "sheet"); the command
+    line shows it as its flag. As a string, the error reads "field: message"."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, code: int = 1, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.message = message
         self.code = code
+        self.field = field
 
 
 @dataclass
@@ -60,7 +64,7 @@ def read_source(path: Path, sheet: str | None = None) -> Source:
         hint = " (save it as .docx from Word first)" if suffix in (".doc", ".rtf", ".odt") else ""
         raise ImportProblem(f"unknown table type {suffix or '(none)'}; use .docx, .xlsx, .csv or .tsv{hint}")
     if sheet is not None and suffix not in (".xlsx", ".xlsm"):
-        raise ImportProblem(f"--sheet {sheet!r}: only an Excel workbook has sheets; this table is {suffix}", 2)
+        raise ImportProblem(f"{sheet!r}: only an Excel workbook has sheets; this table is {suffix}", 2, "sheet")
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -158,7 +162,7 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Source:
         raise _damaged("Excel workbook", error) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise ImportProblem(f"--sheet: no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}", 2)
+            raise ImportProblem(f"no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}", 2, "sheet")
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         rows = [
             [_xlsx_text(cell.value, getattr(cell, "number_format", "General")) for cell in cells]
