@@ -1,4 +1,4 @@
-"""A cache of parsed files and of lint results, so that a second run over unchanged plans is instant.
+"""The cache of parsed files, lint results and command output, so that a second run over unchanged plans is instant.
 
 Entries are keyed by a hash of the files' contents (never by modification times), so a cached run gives exactly
 the output an uncached one would. It lives outside the repository, in the user's cache folder
@@ -170,3 +170,40 @@ class Cache:
             return False
         own = not hasattr(os, "getuid") or info.st_uid == os.getuid()
         return own and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+class OutputCache:
+    """A command's whole output (stdout, stderr, exit code), replayed when an identical run comes again.
+
+    Identical means: the same files with the same bytes (a content hash of each), the same options and as-of
+    date, the same actiontrack, the same working folder, and the same environment and terminal (colour and width
+    decide the output)."""
+
+    def __init__(self, cache: Cache, key: str) -> None:
+        self.cache = cache
+        self.key = key
+
+    @classmethod
+    def lookup(cls, command: str, paths: list[Path], options: list[str]) -> OutputCache | None:
+        """The entry for this run, or None when its files cannot be fingerprinted cheaply (caching off, a usage
+        error the command will report)."""
+        from .discover import UsageError, quick_fingerprint
+
+        try:
+            quick = quick_fingerprint(paths, Path.cwd(), Cache.for_repository)
+        except UsageError:
+            return None
+        if quick is None:
+            return None
+        cache, files = quick
+        return cls(cache, cache.key("output", command, *options, str(Path.cwd()), files, environment_digest()))
+
+    def replay(self) -> tuple[str, str, int] | None:
+        found = self.cache.get("outputs", self.key)
+        if isinstance(found, tuple) and len(found) == 3:
+            self.cache.save_digests()
+            return found
+        return None
+
+    def remember(self, out: str, err: str, code: int) -> None:
+        self.cache.put("outputs", self.key, (out, err, code))

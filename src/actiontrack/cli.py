@@ -181,27 +181,17 @@ def _replay_or_record(command: str, paths: list[Path] | None, options: list[str]
 
     Identical means: the same files with the same bytes (a content hash of each), the same options and as-of
     date, the same actiontrack, and the same environment and terminal (colour and width decide the output)."""
-    if not _options["cache"]:
-        yield
-        return
-    from .cache import Cache, environment_digest
-    from .discover import UsageError, quick_fingerprint
+    from .cache import OutputCache
 
-    try:
-        quick = quick_fingerprint(paths or [], Path.cwd(), Cache.for_repository)
-    except UsageError:
-        quick = None  # the command reports it
-    if quick is None:
+    outputs = OutputCache.lookup(command, paths or [], options) if _options["cache"] else None
+    if outputs is None:  # caching off, or files the cache cannot fingerprint (the command reports them)
         yield
         return
-    cache, files = quick
-    key = cache.key("output", command, *options, str(Path.cwd()), files, environment_digest())
-    found = cache.get("outputs", key)
-    if isinstance(found, tuple) and len(found) == 3:
+    found = outputs.replay()
+    if found is not None:
         out, err, code = found
         sys.stdout.write(out)
         sys.stderr.write(err)
-        cache.save_digests()
         raise typer.Exit(code)
     real_out, real_err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out_copy, err_copy = _Recorder(real_out), _Recorder(real_err)
@@ -214,7 +204,7 @@ def _replay_or_record(command: str, paths: list[Path] | None, options: list[str]
     finally:
         sys.stdout, sys.stderr = real_out, real_err
         if code in (EXIT_OK, EXIT_PROBLEMS):
-            cache.put("outputs", key, ("".join(out_copy.parts), "".join(err_copy.parts), code))
+            outputs.remember("".join(out_copy.parts), "".join(err_copy.parts), code)
 
 
 def _console(file=None):
