@@ -174,77 +174,107 @@ def _plan_of(workspace: Workspace, path: Path) -> str | None:
     return parts[0] if len(parts) > 1 else None
 
 
+class _Run:
+    """One lint run: the settings in force, the suppressions, and the findings as they are emitted.
+
+    Paths in findings start at the git repository's root (where forges attach them); ignore globs in
+    actiontrack.yaml are relative to the folder that holds it."""
+
+    def __init__(self, snapshot: Snapshot, select: set[str] | None, ignore: set[str] | frozenset[str]) -> None:
+        self.snapshot = snapshot
+        self.workspace = snapshot.workspace
+        self.settings = resolve_settings(self.workspace)
+        self.select, self.ignore = select, ignore
+        self.findings: list[Finding] = []
+        self.path_ignores = _path_suppressions(self.workspace)
+        self.own = {item.source.path: _action_suppressions(item) for item in snapshot.actions}
+
+    def active(self, name: str) -> RuleSettings | None:
+        if name in self.ignore or (self.select is not None and name not in self.select):
+            return None
+        return self.settings.get(name)
+
+    def emit(self, name: str, where: str, at: tuple[int, int], message: str, plan: str | None, action: str | None):
+        setting = self.active(name)
+        if setting is not None:
+            message = escaped(message)  # user text quoted in it: one line, nothing a terminal would act on
+            self.findings.append(Finding(setting.rule.code, name, setting.severity, message, where, *at, plan, action))
+
+    def suppressed(self, name: str, where: str, own: list[_Suppression]) -> bool:
+        # evaluate every ignore (no short-circuit) so each one that applies is marked used
+        return any([s.covers(name, where) for s in (*own, *self.path_ignores)])
+
+    def problems(self) -> None:
+        """The problems found while reading the files, as findings of their problem rules."""
+        workspace = self.workspace
+        for problem in workspace.problems:
+            if self.suppressed(problem.rule, workspace.repository_path(problem.path), self.own.get(problem.path, [])):
+                continue
+            where = workspace.machine_path(problem.path)
+            at = (problem.line, problem.column)
+            self.emit(problem.rule, where, at, problem.message, _plan_of(workspace, problem.path), None)
+
+    def actions(self) -> None:
+        """Every action rule on every action, then the action's own ignores that suppressed nothing."""
+        rules = [
+            (setting, Context(self.snapshot, setting.options))
+            for setting in (self.active(rule.name) for rule in REGISTRY.values() if rule.scope == "action")
+            if setting is not None
+        ]
+        for item in self.snapshot.actions:
+            own = self.own[item.source.path]
+            local = self.workspace.repository_path(item.source.path)
+            where = self.workspace.machine_path(item.source.path)
+            for setting, context in rules:
+                name = setting.rule.name
+                for hit in setting.rule.check(item, context):  # type: ignore[misc]
+                    if not self.suppressed(name, local, own):
+                        self.emit(name, where, item.source.locate(*hit.at), hit.message, item.plan_slug, item.id)
+            for unused in own:
+                message = self._unused(unused)
+                if message:
+                    self.emit("unused-ignore", where, unused.position, message, item.plan_slug, item.id)
+
+    def _unused(self, ignore: _Suppression) -> str | None:
+        if find_rule(ignore.rule) is None:
+            return f'lint.ignore lists "{ignore.rule}", which is not a rule{did_you_mean(ignore.rule, REGISTRY)}'
+        if not ignore.used and self.active(ignore.rule) is not None:
+            return f'lint.ignore lists "{ignore.rule}" but it finds nothing in this action'
+        return None
+
+    def path_ignores_unused(self) -> None:
+        for unused in self.path_ignores:
+            if not unused.used and self.active(unused.rule) is not None:
+                message = f'lint.ignore "{unused.glob}" lists "{unused.rule}" but it matches no finding'
+                where = self.workspace.machine_path(unused.path)
+                self.emit("unused-ignore", where, unused.position, message, None, None)
+
+    def result(self) -> LintResult:
+        self.findings.sort(key=lambda f: (natural_key(f.path), f.line, f.column, f.code, f.message))
+        files = {a.source.path for a in self.snapshot.actions} | {p.path for p in self.workspace.problems}
+        ran = sorted(
+            (s.rule for s in self.settings.values() if s is not None and self.active(s.rule.name)),
+            key=lambda rule: rule.code,
+        )
+        return LintResult(
+            self.snapshot.as_of.isoformat(),
+            self.findings,
+            len(self.snapshot.actions),
+            len(files),
+            ran,
+            str(self.workspace.forge_root),
+        )
+
+
 def run_lint(
     snapshot: Snapshot, select: set[str] | None = None, ignore: set[str] | frozenset[str] = frozenset()
 ) -> LintResult:
     """Every finding for `snapshot`, after settings, --select/--ignore and suppressions, in a stable order."""
-    workspace = snapshot.workspace
-    settings = resolve_settings(workspace)
-
-    def active(name: str) -> RuleSettings | None:
-        if name in ignore or (select is not None and name not in select):
-            return None
-        return settings.get(name)
-
-    findings: list[Finding] = []
-
-    def emit(name: str, where: str, position: tuple[int, int], message: str, plan: str | None, action: str | None):
-        setting = active(name)
-        if setting is not None:
-            code = setting.rule.code
-            message = escaped(message)  # user text quoted in it: one line, nothing a terminal would act on
-            findings.append(Finding(code, name, setting.severity, message, where, *position, plan, action))
-
-    path_ignores = _path_suppressions(workspace)
-    own = {item.source.path: _action_suppressions(item) for item in snapshot.actions}
-
-    def suppressed(name: str, where: str, own_ignores: list[_Suppression]) -> bool:
-        # evaluate every ignore (no short-circuit) so each one that applies is marked used
-        return any([s.covers(name, where) for s in (*own_ignores, *path_ignores)])
-
-    # paths in findings start at the git repository's root (where forges attach them); ignore globs in
-    # actiontrack.yaml are relative to the folder that holds it
-    for problem in workspace.problems:
-        # a problem in a file that still loaded (e.g. an unknown priority) can be ignored like any finding
-        if suppressed(problem.rule, workspace.repository_path(problem.path), own.get(problem.path, [])):
-            continue
-        plan = _plan_of(workspace, problem.path)
-        where = workspace.machine_path(problem.path)
-        emit(problem.rule, where, (problem.line, problem.column), problem.message, plan, None)
-
-    action_rules = [
-        (setting, Context(snapshot, setting.options))
-        for setting in (active(rule.name) for rule in REGISTRY.values() if rule.scope == "action")
-        if setting is not None
-    ]
-    for item in snapshot.actions:
-        own_ignores = own[item.source.path]
-        local = workspace.repository_path(item.source.path)
-        relative = workspace.machine_path(item.source.path)
-        for setting, context in action_rules:
-            name = setting.rule.name
-            for hit in setting.rule.check(item, context):  # type: ignore[misc]
-                if suppressed(name, local, own_ignores):
-                    continue
-                emit(name, relative, item.source.locate(*hit.at), hit.message, item.plan_slug, item.id)
-        for unused in own_ignores:
-            if find_rule(unused.rule) is None:
-                message = f'lint.ignore lists "{unused.rule}", which is not a rule{did_you_mean(unused.rule, REGISTRY)}'
-                emit("unused-ignore", relative, unused.position, message, item.plan_slug, item.id)
-            elif not unused.used and active(unused.rule) is not None:
-                message = f'lint.ignore lists "{unused.rule}" but it finds nothing in this action'
-                emit("unused-ignore", relative, unused.position, message, item.plan_slug, item.id)
-    for unused in path_ignores:
-        if not unused.used and active(unused.rule) is not None:
-            message = f'lint.ignore "{unused.glob}" lists "{unused.rule}" but it matches no finding'
-            emit("unused-ignore", workspace.machine_path(unused.path), unused.position, message, None, None)
-
-    findings.sort(key=lambda f: (natural_key(f.path), f.line, f.column, f.code, f.message))
-    files = {a.source.path for a in snapshot.actions} | {p.path for p in workspace.problems}
-    ran = sorted((s.rule for s in settings.values() if s is not None and active(s.rule.name)), key=lambda r: r.code)
-    return LintResult(
-        snapshot.as_of.isoformat(), findings, len(snapshot.actions), len(files), ran, str(workspace.forge_root)
-    )
+    run = _Run(snapshot, select, ignore)
+    run.problems()
+    run.actions()
+    run.path_ignores_unused()
+    return run.result()
 
 
 __all__ = ["Finding", "Hit", "LintResult", "parse_rule_list", "resolve_settings", "run_lint"]
