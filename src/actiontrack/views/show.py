@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import DerivedAction
+from ..derive import DerivedAction, priority_title
 from ..load import Workspace, display_path
 from ..words import when_due
 from .records import updates_newest_first
@@ -43,84 +43,106 @@ def _number(value: float) -> str:
 
 
 def render_action(derived: DerivedAction, workspace: Workspace, as_of: date, console: Console) -> None:
-    action = derived.action
-    plan = derived.plan
-    heading = Text(f"{action.id}  ", style="bold")
-    heading.append(action.title, style="bold")
-    console.print(heading)
-    status_line = state_text(derived)
-    status_line.append("  ")
-    status_line.append_text(rag_text(derived.rag))
-    status_line.append(f"  as of {as_of.isoformat()}", style="dim")
-    console.print(status_line)
+    """`actiontrack show`: the heading, the fields, milestones, targets against actuals, and the updates."""
+    console.print(_heading(derived, as_of))
     console.print()
+    console.print(_fields(derived, workspace))
+    for section in (_milestones(derived), _targets(derived)):
+        if section:
+            console.print()
+            for line in section:
+                console.print(line)
+    console.print()
+    _updates(derived, console)
 
-    fields = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
-    fields.add_column(no_wrap=True)
-    fields.add_column(overflow="fold", ratio=1)
-    priority_titles = {p.id: p.title for p in (plan.plan.priorities if plan.plan else [])}
-    _field(fields, "Plan", f"{plan.title} ({plan.slug})")
-    if action.priority:
-        _field(fields, "Priority", f"{action.priority} {priority_titles.get(action.priority, '')}".strip())
-    _field(fields, "What we will do", action.what)
-    _field(fields, "Owners", _owner_line(action.owners, workspace) if action.owners else Text("none", style="red"))
-    if action.partners:
-        _field(fields, "Partners", _owner_line(action.partners, workspace))
-    due = Text()
+
+def _heading(derived: DerivedAction, as_of: date) -> Text:
+    heading = Text(f"{derived.action.id}  ", style="bold")
+    heading.append(derived.action.title, style="bold")
+    heading.append("\n")
+    heading.append_text(state_text(derived))
+    heading.append("  ")
+    heading.append_text(rag_text(derived.rag))
+    heading.append(f"  as of {as_of.isoformat()}", style="dim")
+    return heading
+
+
+def _due(derived: DerivedAction) -> Text:
+    action, due = derived.action, Text()
     if action.due is not None:
         due.append(action.due.text)
         if derived.due_date is not None:
             due.append(f" → {derived.due_date.isoformat()}")
-            days = derived.days_left or 0
-            when = when_due(days)
-            due.append(f" ({when})", style=STATE_STYLES.get(derived.state, "dim"))
+            due.append(f" ({when_due(derived.days_left or 0)})", style=STATE_STYLES.get(derived.state, "dim"))
         elif action.due.recurrence:
             due.append(" (recurring)", style="dim")
     elif action.due_as_written is not None:
         due.append(action.due_as_written)
         due.append(" (as the plan wrote it; not read as a date)", style="dim")
-    _field(fields, "Due", due)
+    return due
+
+
+def _fields(derived: DerivedAction, workspace: Workspace) -> Table:
+    action, plan = derived.action, derived.plan
+    fields = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    fields.add_column(no_wrap=True)
+    fields.add_column(overflow="fold", ratio=1)
+    _field(fields, "Plan", f"{plan.title} ({plan.slug})")
+    if action.priority:
+        _field(fields, "Priority", f"{action.priority} {priority_title(plan, action.priority) or ''}".strip())
+    _field(fields, "What we will do", action.what)
+    _field(fields, "Owners", _owner_line(action.owners, workspace) if action.owners else Text("none", style="red"))
+    if action.partners:
+        _field(fields, "Partners", _owner_line(action.partners, workspace))
+    _field(fields, "Due", _due(derived))
     _field(fields, "Status", derived.status or Text("not recorded", style="dim"))
     if derived.last_period is not None:
         covered = Text(f"no update for {derived.last_period.label}", style="yellow") if derived.stale else None
         _field(fields, "Last period", covered or f"{derived.last_period.label} reported")
     _field(fields, "Outcome", action.outcome or Text("none stated", style="yellow"))
     _field(fields, "File", display_path(derived.source.path, workspace.root))
-    console.print(fields)
+    return fields
 
-    if action.milestones:
-        console.print()
-        console.print(Text("Milestones", style="bold"))
-        for milestone in action.milestones:
-            line = Text("  [x] " if milestone.done else "  [ ] ")
-            line.append(milestone.text)
-            if milestone.due is not None:
-                when = f" — due {milestone.due.text}"
-                if milestone.due.end and milestone.due.text != milestone.due.end.isoformat():
-                    when += f" ({milestone.due.end.isoformat()})"
-                line.append(when, style="dim")
-            console.print(line)
 
-    if derived.kpis:
-        console.print()
-        console.print(Text("Targets", style="bold"))
-        for kpi in derived.kpis:
-            target = kpi.target
-            line = Text(f"  {target.text}")
-            if target.value is None:
-                line.append("  (no number to measure against)", style="yellow")
-            elif kpi.actual is None:
-                line.append("  no actual recorded", style="dim")
-            else:
-                line.append("\n    ")
-                line.append_text(progress_bar(round(min(kpi.ratio or 0, 1) * 100), 100, 20))
-                unit = f" {target.unit}" if target.unit and target.unit != "%" else (target.unit or "")
-                line.append(f" {_number(kpi.actual)} of {_number(target.value)}{unit} ({kpi.period})")
-                if kpi.met:
-                    line.append(" met", style="green")
-            console.print(line)
+def _milestones(derived: DerivedAction) -> list[Text]:
+    if not derived.action.milestones:
+        return []
+    lines = [Text("Milestones", style="bold")]
+    for milestone in derived.action.milestones:
+        line = Text("  [x] " if milestone.done else "  [ ] ")
+        line.append(milestone.text)
+        if milestone.due is not None:
+            when = f" — due {milestone.due.text}"
+            if milestone.due.end and milestone.due.text != milestone.due.end.isoformat():
+                when += f" ({milestone.due.end.isoformat()})"
+            line.append(when, style="dim")
+        lines.append(line)
+    return lines
 
-    console.print()
+
+def _targets(derived: DerivedAction) -> list[Text]:
+    if not derived.kpis:
+        return []
+    lines = [Text("Targets", style="bold")]
+    for kpi in derived.kpis:
+        target = kpi.target
+        line = Text(f"  {target.text}")
+        if target.value is None:
+            line.append("  (no number to measure against)", style="yellow")
+        elif kpi.actual is None:
+            line.append("  no actual recorded", style="dim")
+        else:
+            line.append("\n    ")
+            line.append_text(progress_bar(round(min(kpi.ratio or 0, 1) * 100), 100, 20))
+            unit = f" {target.unit}" if target.unit and target.unit != "%" else (target.unit or "")
+            line.append(f" {_number(kpi.actual)} of {_number(target.value)}{unit} ({kpi.period})")
+            if kpi.met:
+                line.append(" met", style="green")
+        lines.append(line)
+    return lines
+
+
+def _updates(derived: DerivedAction, console: Console) -> None:
     updates = updates_newest_first(derived)
     console.print(Text(f"Updates ({len(updates)}), newest first", style="bold"))
     if not updates:
