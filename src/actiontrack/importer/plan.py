@@ -601,51 +601,19 @@ def import_table(
     for note in source.notes:
         result.note("tables", note)
     rows, table_title, themes = _read_rows(source, extra, table_number, result)
-    plans_named = list(dict.fromkeys(row.cells["plan"] for row, _ in rows if row.cells.get("plan")))
-    if len(plans_named) > 1:
-        raise ImportProblem(
-            f"the table holds {len(plans_named)} plans ({', '.join(plans_named[:4])}); import one plan at a time "
-            "(export each plan's folder on its own, or filter the table)"
-        )
-    table_title = table_title or (plans_named[0] if plans_named else None)
     plan_dir = workspace.plans_dir / plan_slug
-    existing_plan = next((p for p in workspace.plans if p.directory.resolve() == plan_dir.resolve()), None)
     keep_plan = (plan_dir / PLAN_FILE).exists() and not force
-    plan_title = (title or table_title or (source.title or "") or plan_slug).rstrip(":").strip()
+    plan_title = (title or _named_title(rows, table_title) or (source.title or "") or plan_slug).rstrip(":").strip()
     if keep_plan:
-        plan_model = existing_plan.plan if existing_plan else None
-        if plan_model is None:
-            raise ImportProblem(f"{display_path(plan_dir / PLAN_FILE)} is invalid; fix it first (or use --force)")
-        known = {code: when.text for code, when in plan_model.deadline_codes.items()}
-        missing = {c: m for c, m in legend.items() if known.get(c) != m}
-        if missing:
-            raise ImportProblem(
-                f"{display_path(plan_dir / PLAN_FILE)} exists and does not define "
-                f"{', '.join(missing)} that way; add them to its deadline_codes (or re-import with --force)",
-                2,
-                "due_code",
-            )
-        legend = known
+        plan_model, legend = _existing_plan(workspace, plan_dir, legend)
     else:
         plan_model = _plan_model(plan_title, plan_period, legend, fy_start)
     result.legend = legend
     options = _Options(extra, owner_separator, legend, None, fy_start, plan_model)
     if period is not None:
-        try:
-            label, _ = reporting_period(plan_model, period, fy_start)
-        except EditError as error:
-            hint = ""
-            if "outside the plan's period" in str(error) and not keep_plan and plan_period is None:
-                hint = (
-                    f' (read from the title: "{plan_model.period.text if plan_model.period else ""}"); '
-                    'if the plan runs longer, say so with --plan-period, e.g. --plan-period "2019/20 to 2022/23"'
-                )
-            raise ImportProblem(f"{error.message}{hint}", error.code, error.field) from None
-        options.period = label
-        result.period = label
-
+        options.period = result.period = _update_period(plan_model, period, fy_start, keep_plan or bool(plan_period))
     result.themes = themes.resolve()
-    if keep_plan and plan_model is not None and result.themes:
+    if keep_plan and result.themes:
         result.themes = _existing_priorities(result.themes, plan_model, display_path(plan_dir / PLAN_FILE))
         result.themes_existing = True
     data_rows = []
@@ -672,14 +640,61 @@ def import_table(
     if not dry_run:
         write_all(files, remove=removed)  # all of them or, should one fail, none
     result.written = sorted(files)
+    _note_lookalike_owners(workspace, result)
+    return result
+
+
+def _named_title(rows: list[tuple[Row, int | None]], table_title: str | None) -> str | None:
+    """The title above the table, else the one plan a "Plan" column names (an export of several is refused)."""
+    named = list(dict.fromkeys(row.cells["plan"] for row, _ in rows if row.cells.get("plan")))
+    if len(named) > 1:
+        raise ImportProblem(
+            f"the table holds {len(named)} plans ({', '.join(named[:4])}); import one plan at a time "
+            "(export each plan's folder on its own, or filter the table)"
+        )
+    return table_title or (named[0] if named else None)
+
+
+def _existing_plan(workspace: Workspace, plan_dir: Path, legend: dict[str, str]) -> tuple[Plan, dict[str, str]]:
+    """The plan being added to, and its legend of deadline codes (which --due-code may not contradict)."""
+    existing = next((p for p in workspace.plans if p.directory.resolve() == plan_dir.resolve()), None)
+    if existing is None or existing.plan is None:
+        raise ImportProblem(f"{display_path(plan_dir / PLAN_FILE)} is invalid; fix it first (or use --force)")
+    known = {code: when.text for code, when in existing.plan.deadline_codes.items()}
+    missing = {c: m for c, m in legend.items() if known.get(c) != m}
+    if missing:
+        raise ImportProblem(
+            f"{display_path(plan_dir / PLAN_FILE)} exists and does not define "
+            f"{', '.join(missing)} that way; add them to its deadline_codes (or re-import with --force)",
+            2,
+            "due_code",
+        )
+    return existing.plan, known
+
+
+def _update_period(plan: Plan, period: str, fy_start: int, period_given: bool) -> str:
+    """`--period` as the plan's reporting period label, checked as `actiontrack update` checks it."""
+    try:
+        label, _ = reporting_period(plan, period, fy_start)
+    except EditError as error:
+        hint = ""
+        if "outside the plan's period" in error.message and not period_given:
+            hint = (
+                f' (read from the title: "{plan.period.text if plan.period else ""}"); '
+                'if the plan runs longer, say so with --plan-period, e.g. --plan-period "2019/20 to 2022/23"'
+            )
+        raise ImportProblem(f"{error.message}{hint}", error.code, error.field) from None
+    return label
+
+
+def _note_lookalike_owners(workspace: Workspace, result: ImportResult) -> None:
+    names = [o.name.lower() for o in workspace.owners.values()]
     for owner in result.new_owners:
-        names = [o.name.lower() for o in workspace.owners.values()]
         close = difflib.get_close_matches(owner.name.lower(), names, n=1, cutoff=0.88)
         if close:
             result.note(
                 "owners", f'new owner "{owner.name}" looks like "{close[0]}" in the registry: check the spelling'
             )
-    return result
 
 
 def _read_rows(
