@@ -128,6 +128,7 @@ def test_a_cache_folder_others_can_write_to_is_not_read(tmp_path: Path):
 
 def test_the_cache_lives_outside_the_repository_and_can_be_turned_off(tmp_path: Path, monkeypatch):
     monkeypatch.delenv("ACTIONTRACK_CACHE_DIR")
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)  # set when the suite runs with the cache off
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     cache = Cache.for_repository(REPO)
     assert cache.directory is not None and str(cache.directory).startswith(str(tmp_path / "xdg" / "actiontrack"))
@@ -146,6 +147,7 @@ def test_an_unwritable_cache_is_not_an_error(tmp_path: Path):
 def test_the_parallel_cached_load_equals_the_plain_one(repository: Path, tmp_path: Path, monkeypatch):
     """Over 1,500 files the loader uses worker processes and the cache; the workspace must be the same."""
     monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)  # set when the suite runs with the cache off
     plain = load_workspace([repository / "plans"])
     for _ in range(2):  # cold (parsed by workers, cached), then warm (from the cache)
         cached = load_workspace([repository / "plans"], use_cache=True)
@@ -154,6 +156,7 @@ def test_the_parallel_cached_load_equals_the_plain_one(repository: Path, tmp_pat
         assert [a.path for a in cached.actions] == [a.path for a in plain.actions]
         assert [a.doc.marks.items() for a in cached.actions] == [a.doc.marks.items() for a in plain.actions]
         assert cached.problems == plain.problems
+    assert any(tmp_path.rglob("*.pickle")), "the cached loads should have written the cache"
     assert len(plain.actions) == 2044
 
 

@@ -3,8 +3,11 @@
 Each case of tests/corpus/cases.toml copies the small valid repository tests/corpus/base/ into a temporary folder,
 puts its input in place (a file of tests/corpus/files/, or one made by a generator below), runs the installed
 `actiontrack` as a real process in that repository and checks what a person would see: the exit code, every line
-of stderr exactly, no traceback, an answer within TIME_LIMIT seconds of CPU and MEMORY_LIMIT_MB of memory, and the
-repository (and anything a link points at) unchanged afterwards.
+of stderr exactly, no traceback, and the repository (and anything a link points at) unchanged afterwards.
+
+Speed is not asserted here: `make bench` (benchmarks/run.py) reports each case's wall time. The only limits are
+guards against a runaway: a case still running after KILL_AFTER seconds is killed (and fails), and the process may
+map at most ADDRESS_SPACE_LIMIT bytes, so one that chews through a hostile file fails instead of taking the machine.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from typing import Any
 
 import pytest
 
+from .conftest import CACHE_OFF
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BASE = CORPUS / "base"
 FILES = CORPUS / "files"
@@ -36,24 +41,14 @@ DEFAULT_PLACE = "plans/test-plan/actions/1.b-case.yaml"
 DEFAULT_ARGS = ["validate"]
 CASE_KEYS = {"name", "what", "file", "generator", "place", "args", "exit", "stderr", "stdout", "stdout_contains"}
 
-# Every case must answer within 2 seconds, start-up included. What is held here is the CPU time of the process:
-# unlike wall time it does not grow when other jobs share the machine, so it fails only when the tool itself does too
-# much work (a hostile file it chews on), never because CI is busy. Wall time is a speed figure and is measured by
-# `make bench` (benchmarks/run.py: the corpus's slowest case), as every speed figure is; a case that hangs is killed
-# after KILL_AFTER seconds and fails here. Measured on the 2-core development machine: the valid base repository
-# takes 0.45 s of CPU, most cases 0.4-0.6 s, the slowest (lint of the 9 MB file of millions of values) 0.9 s.
-TIME_LIMIT = 2.0
 # Cases run WORKERS at a time (one process each; the runner only waits), which halves the corpus's run time.
 WORKERS = max(1, min(2, os.cpu_count() or 1))
-# Peak resident memory of the actiontrack process (ru_maxrss from wait4, see _LAUNCHER). Measured: 36 MB for the
-# valid base repository, 54 MB for the largest case (the 9 MB file of millions of values). 200 MB leaves room for
-# honest growth and still fails long before an alias bomb is expanded or a 50 MB file is parsed (gigabytes).
-MEMORY_LIMIT_MB = 200
-# A case that has not finished by then is killed, and fails: a FIFO or /dev/zero must not hang the tool.
-KILL_AFTER = 10.0
-# A safety net, not the test: the process may not map more than this, so a tool reading /dev/zero to the end (or
-# expanding an alias bomb) fails with an error instead of taking the machine's memory.
-ADDRESS_SPACE_LIMIT = 4 * 1024**3
+# Guards, not measurements (the slowest case takes about a second): a case that has not finished by then is killed,
+# and fails (a FIFO or /dev/zero must not hang the tool) ...
+KILL_AFTER = 20.0
+# ... and the process may not map more than this, so a tool reading /dev/zero to the end (or expanding an alias
+# bomb) fails with an error instead of taking the machine's memory.
+ADDRESS_SPACE_LIMIT = 1024**3
 
 
 # ---- generators: inputs that cannot sensibly be committed -------------------------------------------------------
@@ -205,9 +200,7 @@ class Run:
     code: int | None  # None: killed after KILL_AFTER seconds
     stdout: str
     stderr: str
-    wall: float  # seconds, from start to exit
-    cpu: float  # seconds of user and system time of the process
-    peak_mb: float  # its peak resident memory
+    wall: float  # seconds, from start to exit (reported by `make bench`; not asserted here)
     changed: list[str]  # entries of the repository (or behind its links) that the run created, changed or removed
 
 
@@ -239,13 +232,13 @@ def _environment(cache: Path) -> dict[str, str]:
     env.update(
         {"NO_COLOR": "1", "ACTIONTRACK_CACHE_DIR": str(cache), "COLUMNS": "100", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
     )
+    if CACHE_OFF:  # ACTIONTRACK_NO_CACHE=1 make test
+        env["ACTIONTRACK_NO_CACHE"] = "1"
     return env
 
 
-# The process that runs the CLI and measures it. ru_maxrss counts the memory of the process a program was started
-# from (Linux carries the high-water mark of the forked image across exec), so a CLI started straight from pytest
-# would be charged pytest's own 100+ MB. This small launcher (a bare Python, about 10 MB) forks the CLI, waits for
-# it with os.wait4 and writes that one process's exit status, wall time, CPU time and peak memory to a file.
+# The process that runs the CLI: a bare Python that forks it with the address-space cap set (in the child only),
+# waits for it and writes its exit status and wall time to a file.
 _LAUNCHER = """
 import json, os, resource, sys, time
 report, limit, *command = sys.argv[1:]
@@ -257,11 +250,10 @@ if pid == 0:
         os.execv(command[0], command)
     finally:
         os._exit(127)
-_, status, usage = os.wait4(pid, 0)
+_, status = os.waitpid(pid, 0)
 wall = time.monotonic() - started
 with open(report, "w") as out:
-    json.dump({"code": os.waitstatus_to_exitcode(status), "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-               "peak_kb": usage.ru_maxrss}, out)
+    json.dump({"code": os.waitstatus_to_exitcode(status), "wall": wall}, out)
 """
 
 
@@ -303,8 +295,6 @@ def run_case(case: dict[str, Any], folder: Path, scratch: Path) -> Run:
         (capture / "stdout").read_bytes().decode("utf-8", errors="replace"),
         (capture / "stderr").read_bytes().decode("utf-8", errors="replace"),
         measured["wall"],
-        measured.get("cpu", 0.0),
-        measured.get("peak_kb", 0) / 1024,
         sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name)),
     )
 
@@ -357,8 +347,6 @@ def test_case(case: dict[str, Any], corpus_runs: dict[str, Run | BaseException])
         assert part in run.stdout, shown
     # nothing written into the repository or through a link: no half-written file, no stray temporary file
     assert run.changed == [], f"the run created, changed or removed: {run.changed}"
-    assert run.peak_mb < MEMORY_LIMIT_MB, f"peak memory {run.peak_mb:.0f} MB (limit {MEMORY_LIMIT_MB} MB)"
-    assert run.cpu < TIME_LIMIT, f"used {run.cpu:.2f} s of CPU (limit {TIME_LIMIT} s; wall {run.wall:.2f} s)"
 
 
 # ---- the manifest itself -----------------------------------------------------------------------------------------

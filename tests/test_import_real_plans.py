@@ -150,6 +150,11 @@ def test_the_real_plans_lint_without_crashing_and_report_every_action(tmp_path, 
     report = CliRunner().invoke(app, ["report", str(tmp_path / "plans"), "-f", "md", "-o", str(tmp_path / "site")])
     assert report.exit_code in (0, 1) and "Traceback" not in report.output
     text = "\n".join(p.read_text() for p in (tmp_path / "site").rglob("*.md"))
+    # every imported action (71 and 88 of them) has its own section, headed by its id and its title as imported
+    actions = [source.action for source in load_workspace([tmp_path / "plans"]).actions]
+    assert len(actions) == (71 if source == SHEET else 88)
+    headings = [line for line in text.splitlines() if line.startswith("### ") and line[4:5].isdigit()]
+    assert headings == [f"### {a.id} {words(a.title)}" for a in actions]
     assert text.count("Integrated stop smoking services across the Local Maternity System") >= 1
     if source == SHEET:  # a deadline kept as written is shown as written, never as "none"
         assert "S/M/L (not read as a date)" in text

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -16,10 +17,10 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from actiontrack.cli import app
+from actiontrack.cli import LintFormat, app
 from actiontrack.rules import REGISTRY
 
-from .conftest import BUNDLED_PLANS, REPO
+from .conftest import BUNDLED_PLANS, HASH_SEEDS, REPO, assert_same_output, runs_under_each_seed, uncached_env
 from .test_cli import installed_script
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -144,9 +145,27 @@ def test_json_shape(findings):
     assert summary["by_rule"]["overdue"] == 42
 
 
-def test_output_is_byte_identical_between_runs():
-    for output_format in ("text", "json", "github", "sarif"):
-        assert lint("--format", output_format).stdout == lint("--format", output_format).stdout
+@pytest.mark.parametrize("output_format", [f.value for f in LintFormat if f is not LintFormat.auto])
+def test_output_is_byte_identical_between_uncached_runs_under_different_hash_seeds(output_format, tmp_path):
+    """Separate processes, the cache off, PYTHONHASHSEED 1, 2 and random: one output, byte for byte (a set or dict
+    order leaking into the output would differ between them). And it is the output the in-process run gives."""
+    args = ["lint", str(unsuppressed()), "--as-of", "2023-06-30", "--format", output_format]
+    runs = runs_under_each_seed(args, tmp_path, cwd=Path.cwd())  # where the in-process run below runs
+    stdout = assert_same_output(runs)
+    assert runs["1"].returncode == 1 and stdout.count(b"\n") > 5  # HI 6's error, and a real amount of output
+    assert stdout.decode("utf-8") == lint("--format", output_format).stdout
+
+
+def test_the_hash_seeds_really_differ(tmp_path):
+    """The determinism tests mean something only if the seeds change iteration order in the processes they start."""
+    probe = ["-c", "print(list({f'owner-{i}' for i in range(50)}))"]
+    orders = {
+        seed: subprocess.run(
+            [sys.executable, *probe], env=uncached_env(seed, tmp_path), capture_output=True, check=True
+        ).stdout
+        for seed in HASH_SEEDS
+    }
+    assert orders["1"] != orders["2"]
 
 
 def test_sarif_validates_against_the_2_1_0_schema():

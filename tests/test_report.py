@@ -16,7 +16,7 @@ from actiontrack.derive import derive
 from actiontrack.load import UsageError, load_workspace
 from actiontrack.report import build
 
-from .conftest import ACTION, BUNDLED_PLANS, PLAN
+from .conftest import ACTION, BUNDLED_PLANS, PLAN, assert_same_output, runs_under_each_seed, tree_bytes
 
 XSS_NOTE = '<script>alert(1)</script> and "><img src=x onerror=alert(1)> and **bold** [link](javascript:alert(2))'
 XSS_ACTION = (
@@ -54,15 +54,24 @@ def test_html_site_pages(site):
     assert (site / "static" / "style.css").is_file() and (site / "static" / "print.css").is_file()
 
 
-def test_two_builds_are_byte_identical(tmp_path):
-    for fmt in ("html", "md"):
-        first, second = tmp_path / f"a-{fmt}", tmp_path / f"b-{fmt}"
-        build_bundled(first, fmt)
-        build_bundled(second, fmt)
-        files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
-        assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-        for name in files:
-            assert (first / name).read_bytes() == (second / name).read_bytes(), name
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_builds_are_byte_identical_between_uncached_runs_under_different_hash_seeds(fmt, tmp_path):
+    """`report --format md|html` as separate processes, the cache off, PYTHONHASHSEED 1, 2 and random: the same
+    tree (every path, every byte), the same messages; and the tree the in-process build writes."""
+    args = ["report", str(BUNDLED_PLANS), "--as-of", "2023-06-30", "--format", fmt, "--out", "site"]
+    runs = runs_under_each_seed(args, tmp_path)
+    assert_same_output(runs)  # "wrote N pages to site": the same relative --out in each run's own folder
+    assert runs["1"].returncode == 0, runs["1"].stderr
+    trees = {seed: tree_bytes(tmp_path / f"seed-{seed}" / "site") for seed in runs}
+    [first, *others] = trees
+    for seed in others:
+        assert list(trees[seed]) == list(trees[first]), f"files differ: PYTHONHASHSEED={first} vs {seed}"
+        differing = [name for name in trees[first] if trees[seed][name] != trees[first][name]]
+        assert differing == [], f"PYTHONHASHSEED={first} vs {seed}"
+    pages = [name for name in trees[first] if name.endswith(f".{fmt}")]
+    assert len(pages) == (72 if fmt == "html" else 3), pages
+    build_bundled(tmp_path / "in-process", fmt)
+    assert tree_bytes(tmp_path / "in-process") == trees[first]
 
 
 class Links(HTMLParser):

@@ -184,18 +184,8 @@ class OutputCache:
         self.key = key
 
     @classmethod
-    def lookup(cls, command: str, paths: list[Path], options: list[str]) -> OutputCache | None:
-        """The entry for this run, or None when its files cannot be fingerprinted cheaply (caching off, a usage
-        error the command will report)."""
-        from .discover import UsageError, quick_fingerprint
-
-        try:
-            quick = quick_fingerprint(paths, Path.cwd(), Cache.for_repository)
-        except UsageError:
-            return None
-        if quick is None:
-            return None
-        cache, files = quick
+    def for_run(cls, cache: Cache, files: str, command: str, options: list[str]) -> OutputCache:
+        """The entry of a run of `command` with `options` over the files whose fingerprint is `files`."""
         return cls(cache, cache.key("output", command, *options, str(Path.cwd()), files, environment_digest()))
 
     def replay(self) -> tuple[str, str, int] | None:

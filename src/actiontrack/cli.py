@@ -72,6 +72,15 @@ def _flagged(error: Exception) -> str:
     return f"--{field.replace('_', '-')}: {getattr(error, 'message', error)}"
 
 
+def _unprinted(message: str, workspace: Workspace) -> str:
+    """`message` without the problem lines `_load` has already printed above it."""
+    printed = {problem.format() for problem in workspace.problems}
+    lines = [line for line in message.split("\n") if line not in printed]
+    if len(lines) < len(message.split("\n")) and lines[-1].endswith(":"):
+        lines[-1] = lines[-1][:-1] + " (the problems are listed above)"
+    return "\n".join(lines)
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     typer.echo(f"actiontrack: error: {message}", err=True)
     raise typer.Exit(code)
@@ -181,12 +190,17 @@ def _replay_or_record(command: str, paths: list[Path] | None, options: list[str]
 
     Identical means: the same files with the same bytes (a content hash of each), the same options and as-of
     date, the same actiontrack, and the same environment and terminal (colour and width decide the output)."""
-    from .cache import OutputCache
+    from .cache import Cache, OutputCache
+    from .discover import UsageError, quick_fingerprint
 
-    outputs = OutputCache.lookup(command, paths or [], options) if _options["cache"] else None
-    if outputs is None:  # caching off, or files the cache cannot fingerprint (the command reports them)
+    try:
+        quick = quick_fingerprint(paths or [], Path.cwd(), Cache.for_repository) if _options["cache"] else None
+    except UsageError:
+        quick = None  # the command reports it
+    if quick is None:  # caching off, or files the cache cannot fingerprint cheaply
         yield
         return
+    outputs = OutputCache.for_run(*quick, command, options)
     found = outputs.replay()
     if found is not None:
         out, err, code = found
@@ -343,7 +357,7 @@ def show(
         found = derive(workspace, day).find(action_id, plan)
     except LookupProblem as problem:
         flag = "--plan: " if problem.field == "plan" else ""
-        _fail(f"{flag}{problem}", EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
+        _fail(_unprinted(f"{flag}{problem}", workspace), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
     if as_json:
         from .views.records import action_detail
 
@@ -414,7 +428,7 @@ def update(
             dry_run=dry_run,
         )
     except EditError as error:
-        _fail(_flagged(error), error.code)
+        _fail(_unprinted(_flagged(error), workspace), error.code)
     except OSError as error:
         _cannot_write(error)
     if dry_run:
@@ -444,7 +458,7 @@ def new(
     try:
         result = new_action(workspace, plan, title, priority=priority, owners=owner or [], due=due, dry_run=dry_run)
     except EditError as error:
-        _fail(_flagged(error), error.code)
+        _fail(_unprinted(_flagged(error), workspace), error.code)
     except OSError as error:
         _cannot_write(error)
     if dry_run:

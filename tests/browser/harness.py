@@ -45,10 +45,10 @@ def serve(directory: Path):
 
 
 def open_pages(
-    site: Path, pages: list[str], shots: Path | None = None, axe: bool = True, parallel: int = 1
+    site: Path, pages: list[str], shots: Path | None = None, axe: bool = True, parallel: int = 1, width: int = 1280
 ) -> list[dict[str, Any]]:
-    """Load each page in Chromium, `parallel` at a time; return one result per page, in the order of `pages`
-    (see run-pages.js for the keys)."""
+    """Load each page in Chromium (one browser, one session, a viewport `width` px wide), `parallel` at a time;
+    return one result per page, in the order of `pages` (see run-pages.js for the keys)."""
     ensure_dependencies()
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
@@ -56,7 +56,14 @@ def open_pages(
         config = site.parent / f"{site.name}-browser.json"
         config.write_text(
             json.dumps(
-                {"base": base, "pages": pages, "shots": str(shots) if shots else None, "axe": axe, "parallel": parallel}
+                {
+                    "base": base,
+                    "pages": pages,
+                    "shots": str(shots) if shots else None,
+                    "axe": axe,
+                    "parallel": parallel,
+                    "width": width,
+                }
             )
         )
         result = subprocess.run(

@@ -1,6 +1,6 @@
 // node run-pages.js CONFIG.json -> one JSON result per page on stdout.
 // CONFIG: {"base": "http://127.0.0.1:PORT", "shots": "DIR" | null, "pages": ["index.html", ...], "axe": true,
-//          "parallel": 1}
+//          "parallel": 1, "width": 1280}
 // For each page: HTTP status, console errors, page errors, dialogs opened (a script ran), failed requests,
 // requests that left the site, axe-core violations (WCAG 2.0/2.1/2.2 A and AA), the page's visible text, and
 // what in its DOM could run script (see `dom` below).
@@ -46,7 +46,7 @@ function inspectDom() {
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking',
            '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: config.width || 1280, height: 800 } });
   await context.route(url => offsite(url.href), route => route.abort('blockedbyclient'));
   async function visit(rel) {
     const page = await context.newPage();
@@ -70,8 +70,9 @@ function inspectDom() {
     if (config.axe) {
       await page.addScriptTag({ path: AXE });
       const axe = await page.evaluate(o => axe.run(document, o), AXE_OPTIONS);
-      result.violations = axe.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                                   first: v.nodes[0] && v.nodes[0].target }));
+      result.violations = axe.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                                                   first: v.nodes[0] && v.nodes[0].target,
+                                                   targets: v.nodes.map(n => n.target.join(' ')) }));
     }
     if (config.shots) {
       await page.screenshot({ path: path.join(config.shots, rel.replace(/[\/\\]/g, '__') + '.png'), fullPage: true });
