@@ -249,8 +249,26 @@ def _main(
 
 @app.command()
 def validate(paths: PathsArg = None) -> None:
-    """Check every plan, action and owners file against the schema. Exit 1 on any problem."""
+    """Check every plan, action and owners file against the schema, and that the owners and priorities actions
+    name exist. Exit 1 on any problem.
+
+    Example: actiontrack validate plans/health-plan-2024-25
+    """
+    from .derive import derive
+    from .lint import run_lint
+
     workspace = _load(paths)
+    # references between files: an owner missing from owners.yaml, a priority the plan does not list (their lint
+    # rules, so an ignore with a reason in the action file holds here too)
+    # (owners are judged only against a registry that reads: a broken one is reported above, once)
+    registry_broken = any(p.path.resolve() == workspace.owners_path.resolve() for p in workspace.problems)
+    rules = {"unknown-priority"} if registry_broken else {"unknown-owner", "unknown-priority"}
+    references = run_lint(derive(workspace, date.today()), select=rules).findings
+    for finding in references:
+        print(f"{finding.path}:{finding.line}:{finding.column}: {finding.message}", file=sys.stderr)
+    if references:
+        print(f"{len(references)} reference{'s' if len(references) != 1 else ''} not found", file=sys.stderr)
+        raise typer.Exit(EXIT_PROBLEMS)
     _done(workspace)
     plans, actions = len(workspace.plans), len(workspace.actions)
     typer.echo(f"{actions} action{'s' if actions != 1 else ''} in {plans} plan{'s' if plans != 1 else ''}: all valid")
@@ -704,21 +722,38 @@ def report(
         Path | None, typer.Option("--templates", help="A folder of templates that override the built-in ones.")
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="The report's title.")] = None,
+    refuse_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--refuse-incomplete",
+            help="Write nothing (and keep the previous report) when a plan file cannot be read. By default the "
+            "report is written with a banner on every page naming each file left out and why.",
+        ),
+    ] = False,
 ) -> None:
-    """Render the plans as a Markdown report or a static HTML site (an index, plans, actions and owners)."""
+    """Render the plans as a Markdown report or a static HTML site (an index, plans, actions and owners).
+
+    Example: actiontrack report --format html --out site --as-of 2023-06-30
+
+    A plan file that cannot be read is never left out silently: every page names it in a banner (exit 1).
+    """
     from .derive import derive
     from .load import UsageError
-    from .report import build
+    from .report import IncompleteReport, build
 
     day = _as_of(as_of) or date.today()
     workspace = _load(paths)
     try:
         with _writing():
-            written = build(derive(workspace, day), output_format.value, out, title, templates)
+            written = build(derive(workspace, day), output_format.value, out, title, templates, refuse_incomplete)
     except UsageError as error:  # also a broken template override, named with its file
         _fail(_flagged(error))
+    except IncompleteReport as error:
+        _fail(f"{error}; {out} was left as it was (without --refuse-incomplete, the report names them)", EXIT_PROBLEMS)
     pages = sum(1 for name in written if name.endswith((".html", ".md")))
-    typer.echo(f"wrote {pages} pages to {out} (as of {day.isoformat()})", err=True)
+    count = len(workspace.problems)
+    left_out = f"; {count} unreadable file{'s' if count != 1 else ''} named on every page" if count else ""
+    typer.echo(f"wrote {pages} pages to {out} (as of {day.isoformat()}){left_out}", err=True)
     _done(workspace)
 
 

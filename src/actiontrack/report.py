@@ -123,8 +123,13 @@ def pages(snapshot: Snapshot, fmt: str, title: str) -> list[Page]:
     owners = owner_workload(snapshot)
     for owner in owners:
         owner["url"] = owner_url(owner["id"])
+    workspace = snapshot.workspace
     common = {
         "site_title": title,
+        # every file that could not be read, named on every page: a report never has a silent gap
+        "left_out": [
+            {"path": workspace.machine_path(p.path), "line": p.line, "message": p.message} for p in workspace.problems
+        ],
         "as_of": snapshot.as_of.isoformat(),
         "as_of_date": snapshot.as_of,
         "states": STATES,
@@ -162,10 +167,25 @@ def _check_out(out: Path) -> None:
         )
 
 
+class IncompleteReport(Exception):
+    """Some plan files could not be read and the report was asked not to leave anything out; nothing was written."""
+
+
 def build(
-    snapshot: Snapshot, fmt: str, out: Path, title: str | None = None, templates: Path | None = None
+    snapshot: Snapshot,
+    fmt: str,
+    out: Path,
+    title: str | None = None,
+    templates: Path | None = None,
+    refuse_incomplete: bool = False,
 ) -> list[str]:
-    """Render the report into `out`; return the relative paths written, sorted."""
+    """Render the report into `out`; return the relative paths written, sorted.
+
+    Files that could not be read are named, with the reason, in a banner on every page. With `refuse_incomplete`, such
+    files stop the report instead (IncompleteReport): nothing is written and a previous report in `out` is kept."""
+    if refuse_incomplete and snapshot.workspace.problems:
+        count = len(snapshot.workspace.problems)
+        raise IncompleteReport(f"{count} problem{'s' if count != 1 else ''} in the plan files; nothing was written")
     from .views.render import environment
     from .writes import current_umask
 
