@@ -152,3 +152,18 @@ def test_as_of_is_only_year_month_day(make_repo, value):
     assert result.exit_code == 2
     assert "is not a date; write it as YYYY-MM-DD" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_has_an_example_in_its_help_and_a_task_group():
+    from actiontrack.cli import app as cli_app
+
+    names = [command.name or command.callback.__name__ for command in cli_app.registered_commands]
+    assert len(names) >= 13
+    for command in cli_app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert command.rich_help_panel, name  # commands grouped by task in `actiontrack --help`
+        result = CliRunner().invoke(cli_app, [name, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0 and "Example: actiontrack " in result.output, name
+    overview = CliRunner().invoke(cli_app, ["--help"], env={"COLUMNS": "200"}).output
+    for panel in ("Check the plans", "See where the plans stand", "Change the plans", "Set up and share"):
+        assert panel in overview

@@ -144,7 +144,7 @@ def test_replace_changes_only_that_update(make_repo):
     path = write_styled(repo)
     workspace = load_workspace([], cwd=repo)
     with pytest.raises(EditError, match="already has an update for 2022/23 Q1; use --replace"):
-        update_action(workspace, "3.b", "2022/23 Q1", rag="amber")
+        update_action(workspace, "3.b", "2022/23 Q1", rag="amber", note="Behind")
     assert path.read_bytes().decode() == STYLED
     update_action(workspace, "3.b", "2022/23 Q1", rag="amber", note="Revised", replace=True)
     removed, added = changed_lines(STYLED, path.read_bytes().decode())
@@ -638,3 +638,29 @@ def test_option_mistakes_exit_2_and_refusals_exit_1(plans):
     assert run("update", "1.c", "--period", "someday") == 2
     assert run("new", "--plan", "health-wellbeing-2022-23", "--priority", "9", "--title", "X") == 2
     assert run("update", "1.c", "--period", "2030/31 Q1") == 1  # the plan refuses it
+
+
+def test_update_refuses_a_red_or_amber_without_a_note_and_a_period_not_begun(plans):
+    for rag in ("red", "Amber"):  # any case on the command line
+        result = CliRunner().invoke(app, ["update", "1.c", str(plans), "--period", "2022/23 Q2", "--rag", rag])
+        assert result.exit_code == 2 and "rating needs a note saying why" in result.output, result.output
+    future = CliRunner().invoke(
+        app, ["update", "1.c", str(plans), "--period", "2022/23 Q3", "--note", "x", "--as-of", "2022-09-30"]
+    )
+    assert future.exit_code == 2 and "--period: 2022/23 Q3 has not begun on 2022-09-30" in future.output
+    begun = CliRunner().invoke(
+        app, ["update", "1.c", str(plans), "--period", "2022/23 Q3", "--note", "x", "--as-of", "2022-10-01"]
+    )
+    assert begun.exit_code == 0, begun.output
+
+
+def test_a_new_action_is_not_started_so_not_stale_at_once(plans):
+    result = CliRunner().invoke(
+        app, ["new", str(plans), "--plan", "health-wellbeing-2022-23", "--priority", "2", "--title", "Pilot"]
+    )
+    assert result.exit_code == 0, result.output
+    path = next((plans / "health-wellbeing-2022-23" / "actions").glob("2.e-*.yaml"))
+    assert "\nstatus: not-started" in path.read_text()
+    status = CliRunner().invoke(app, ["show", "2.e", str(plans), "--json", "--as-of", "2022-10-14"])
+    detail = json.loads(status.stdout)
+    assert (detail["state"], detail["stale"]) == ("not-started", False)

@@ -249,7 +249,11 @@ OPTION_CASES = [
     ([*UPDATE, "--period", "31/02/2023"], 2, "is not a real date"),
     ([*UPDATE, "--period", "2022/23"], 1, "is not a quarterly reporting period of this plan"),
     ([*UPDATE, "--period", "2030/31 Q1"], 1, "outside the plan's period"),
-    ([*UPDATE, "--period", "2022/23 Q1", "--rag", "amber"], 1, "already has an update for 2022/23 Q1; use --replace"),
+    (
+        [*UPDATE, "--period", "2022/23 Q1", "--rag", "amber", "--note", "Slipped"],
+        1,
+        "already has an update for 2022/23 Q1; use --replace",
+    ),
     ([*UPDATE, "--period", "2022/23 Q2", "--actual", "volunteers"], 2, "should be NAME=VALUE"),
     ([*UPDATE, "--period", "2022/23 Q2", "--actual", "staff=3"], 2, 'no target "staff"'),
     ([*UPDATE, "--period", "2022/23 Q2", "--actual", "volunteers=lots"], 2, '"lots" is not a number'),
@@ -296,7 +300,7 @@ def test_update_refuses_an_action_file_that_is_invalid_before_the_edit(repo, cas
     content, detail = BROKEN_ACTIONS[case]
     write_tree(repo, {ACTION_FILE: content})
     before = snapshot(repo)
-    result = run("update", "1.a", "--period", "2022/23 Q2", "--rag", "amber", repo / "plans")
+    result = run("update", "1.a", "--period", "2022/23 Q2", "--rag", "amber", "--note", "Slipped", repo / "plans")
     assert_failed_cleanly(result, 1, 'the file of action "1.a" is invalid; fix it first', detail)
     assert_unchanged(repo, before)
 
@@ -338,7 +342,7 @@ def test_a_file_changed_after_loading_is_checked_again_before_the_edit(repo):
     (repo / ACTION_FILE).write_text("id: '1.a'\ntitle: [broken\n", encoding="utf-8")  # another editor saves
     before = snapshot(repo)
     with pytest.raises(EditError, match=r"1\.a-promote\.yaml:2:"):
-        update_action(workspace, "1.a", "2022/23 Q2", rag="amber")
+        update_action(workspace, "1.a", "2022/23 Q2", rag="amber", note="Slipped")
     assert_unchanged(repo, before)
 
 
@@ -370,7 +374,7 @@ def test_a_file_changed_between_read_and_write_is_not_overwritten(repo, monkeypa
     path.write_text(theirs, encoding="utf-8")  # the snapshot holds their version: the one that must survive
     before = snapshot(repo)
     path.write_text(ACTION, encoding="utf-8")
-    result = run("update", "1.a", "--period", "2022/23 Q2", "--rag", "amber", repo / "plans")
+    result = run("update", "1.a", "--period", "2022/23 Q2", "--rag", "amber", "--note", "Slipped", repo / "plans")
     # before: their change was silently overwritten by the update
     assert_failed_cleanly(result, 1, "the file was changed by something else", "nothing was written")
     assert_unchanged(repo, before)
@@ -600,11 +604,21 @@ def test_successful_writes_keep_comments_formatting_and_modes(repo, table):
     action = repo / ACTION_FILE
     action.chmod(0o640)
     result = run(
-        "update", "1.a", "--period", "2022/23 Q2", "--rag", "amber", "--actual", "volunteers=4", repo / "plans"
+        "update",
+        "1.a",
+        "--period",
+        "2022/23 Q2",
+        "--rag",
+        "amber",
+        "--note",
+        "Slipped",
+        "--actual",
+        "volunteers=4",
+        repo / "plans",
     )
     assert result.exit_code == 0, result.output
     assert action.read_text(encoding="utf-8") == ACTION + (
-        '    -   period: "2022/23 Q2"\n        rag: amber\n        actuals: {volunteers: 4}\n'
+        '    -   period: "2022/23 Q2"\n        rag: amber\n        note: Slipped\n        actuals: {volunteers: 4}\n'
     )
     assert stat.S_IMODE(action.stat().st_mode) == 0o640
 

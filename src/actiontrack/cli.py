@@ -247,10 +247,11 @@ def _main(
     _options["cache"] = not no_cache
 
 
-@app.command()
+@app.command(rich_help_panel="Check the plans")
 def validate(paths: PathsArg = None) -> None:
-    """Check every plan, action and owners file against the schema, and that the owners and priorities actions
-    name exist. Exit 1 on any problem.
+    """Check every file against the schema, and that the owners and priorities actions name exist.
+
+    Exit 1 on any problem.
 
     Example: actiontrack validate plans/health-plan-2024-25
     """
@@ -283,7 +284,7 @@ Status = StrEnum("Status", {status: status for status in STATUSES})
 PlanOpt = Annotated[str | None, typer.Option("--plan", metavar="SLUG", help="Only this plan (its folder name).")]
 
 
-@app.command()
+@app.command(rich_help_panel="See where the plans stand")
 def status(
     paths: PathsArg = None,
     as_of: AsOfOpt = None,
@@ -301,7 +302,10 @@ def status(
     show_all: Annotated[bool, typer.Option("--all", help="Also list every action, grouped by priority.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Where the plan stands: counts by state and RAG, what needs attention now, and (--all) every action."""
+    """Where the plan stands: counts by state and RAG, what needs attention now, and (--all) every action.
+
+    Example: actiontrack status --as-of 2023-06-30 --plan health-wellbeing-2022-23
+    """
     day = _as_of(as_of) or date.today()
     before = _as_of(due_before, "--due-before")
     options = [
@@ -357,7 +361,7 @@ def _check_choice(value: str | None, known: list[str], option: str, what: str) -
         _fail(f'{option}: no {what} "{value}"{hint}')
 
 
-@app.command()
+@app.command(rich_help_panel="See where the plans stand")
 def show(
     action_id: Annotated[str, typer.Argument(metavar="ID", help='The action\'s id, e.g. "1.c".')],
     paths: PathsArg = None,
@@ -365,7 +369,10 @@ def show(
     plan: PlanOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One action in full: owners, milestones, targets against actuals, and its update history."""
+    """One action in full: owners, milestones, targets against actuals, and its update history.
+
+    Example: actiontrack show 1.c --as-of 2023-06-30
+    """
     from .derive import derive
     from .load import LookupProblem
 
@@ -387,9 +394,12 @@ def show(
     _done(workspace)
 
 
-@app.command()
+@app.command(rich_help_panel="See where the plans stand")
 def owners(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
-    """Each owner's workload across plans: open, overdue and not-updated actions."""
+    """Each owner's workload across plans: open, overdue and not-updated actions.
+
+    Example: actiontrack owners --as-of 2023-06-30
+    """
     from .derive import derive
     from .views.records import owner_workload
 
@@ -408,7 +418,7 @@ def owners(paths: PathsArg = None, as_of: AsOfOpt = None, as_json: JsonOpt = Fal
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change as a diff; write nothing.")]
 
 
-@app.command()
+@app.command(rich_help_panel="Change the plans")
 def update(
     action_id: Annotated[str, typer.Argument(metavar="ID", help='The action\'s id, e.g. "1.c".')],
     period: Annotated[str, typer.Option("--period", help='The reporting period, e.g. "2022/23 Q2".')],
@@ -425,9 +435,15 @@ def update(
     replace: Annotated[bool, typer.Option("--replace", help="Replace an existing update for the period.")] = False,
     plan: PlanOpt = None,
     paths: PathsArg = None,
+    as_of: AsOfOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Record a reporting period's update on an action, changing nothing else in its file."""
+    """Record a reporting period's update on an action, changing nothing else in its file.
+
+    Example: actiontrack update 1.c --period "2022/23 Q2" --rag amber --note "Recruitment delayed to October"
+
+    A red or amber rating needs a note; the period must have begun (on --as-of, default today).
+    """
     from .edit import EditError, update_action
     from .load import display_path
 
@@ -443,6 +459,7 @@ def update(
             actuals=actual or [],
             status=status_value.value if status_value else None,
             replace=replace,
+            as_of=_as_of(as_of),
             dry_run=dry_run,
         )
     except EditError as error:
@@ -456,7 +473,7 @@ def update(
     _done(workspace)
 
 
-@app.command()
+@app.command(rich_help_panel="Change the plans")
 def new(
     plan: Annotated[str, typer.Option("--plan", metavar="SLUG", help="The plan (its folder name).")],
     title: Annotated[str, typer.Option("--title", help="The action (or objective) as the plan states it.")],
@@ -468,7 +485,10 @@ def new(
     paths: PathsArg = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Create the next action of a plan (e.g. 2.e after 2.d) from the template."""
+    """Create the next action of a plan (e.g. 2.e after 2.d) from the template.
+
+    Example: actiontrack new --plan health-wellbeing-2022-23 --priority 2 --title "Pilot green social prescribing"
+    """
     from .edit import EditError, new_action
     from .load import display_path
 
@@ -486,13 +506,16 @@ def new(
     _done(workspace)
 
 
-@app.command()
+@app.command(rich_help_panel="Set up and share")
 def schema(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write plan, action, owners and config schemas here.")
     ] = None,
 ) -> None:
-    """JSON Schemas of the plan files, for editors such as VS Code (and for checks in CI)."""
+    """JSON Schemas of the plan files, for editors such as VS Code (and for checks in CI).
+
+    Example: actiontrack schema --out schemas
+    """
     from .schemas import schema_documents, schema_files
     from .writes import atomic_write
 
@@ -506,7 +529,7 @@ def schema(
             typer.echo(str(out / name))
 
 
-@app.command("import")
+@app.command("import", rich_help_panel="Change the plans")
 def import_(
     table: Annotated[
         Path,
@@ -631,14 +654,17 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
 
 
-@app.command()
+@app.command(rich_help_panel="Set up and share")
 def export(
     paths: PathsArg = None,
     output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or xlsx.")] = ExportFormat.csv,
     out: Annotated[Path, typer.Option("--out", "-o", help="The file to write.")] = Path("actions.csv"),
     as_of: AsOfOpt = None,
 ) -> None:
-    """One row per action with its latest update, for a spreadsheet or committee papers."""
+    """One row per action with its latest update, for a spreadsheet or committee papers.
+
+    Example: actiontrack export --format xlsx --out actions.xlsx --as-of 2023-06-30
+    """
     from .derive import derive
     from .export import export as write_export
 
@@ -658,7 +684,7 @@ class CiChoice(StrEnum):
     none = "none"
 
 
-@app.command()
+@app.command(rich_help_panel="Set up and share")
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the plans repository.", metavar="FOLDER")] = Path(
         "."
@@ -710,7 +736,7 @@ class ReportFormat(StrEnum):
     html = "html"
 
 
-@app.command()
+@app.command(rich_help_panel="See where the plans stand")
 def report(
     paths: PathsArg = None,
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md or html.")] = ReportFormat.html,
@@ -766,7 +792,7 @@ class LintFormat(StrEnum):
     gitlab = "gitlab"
 
 
-@app.command()
+@app.command(rich_help_panel="Check the plans")
 def lint(
     paths: PathsArg = None,
     as_of: AsOfOpt = None,
@@ -788,7 +814,10 @@ def lint(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only errors.")] = False,
 ) -> None:
-    """Find what goes wrong in action plans: overdue, unowned, unmeasurable, never updated. Exit 1 on errors."""
+    """Find what goes wrong in action plans: overdue, unowned, unmeasurable, never updated. Exit 1 on errors.
+
+    Example: actiontrack lint --as-of 2023-06-30 --format github
+    """
     from .lint import lint_repository, parse_rule_list
     from .load import UsageError
     from .views import lint_output
@@ -828,11 +857,14 @@ def lint(
     raise typer.Exit(result.exit_code(strict))
 
 
-@app.command("rules")
+@app.command("rules", rich_help_panel="Check the plans")
 def list_rules(
     name: Annotated[str | None, typer.Argument(help="A rule name or code to explain in full.")] = None,
 ) -> None:
-    """List every lint rule, or explain one with an example of what it finds (`actiontrack rules overdue`)."""
+    """List every lint rule, or explain one with an example of what it finds (`actiontrack rules overdue`).
+
+    Example: actiontrack rules overdue
+    """
     from .rules import find_rule, rules_in_code_order
     from .views.rules import explain, rules_table
 

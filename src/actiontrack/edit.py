@@ -175,15 +175,33 @@ def update_action(
     status: str | None = None,
     replace: bool = False,
     written_on: date | None = None,
+    as_of: date | None = None,
     dry_run: bool = False,
 ) -> EditResult:
-    """Add (or with `replace`, replace) one reporting period's update of an action, and optionally its status."""
+    """Add (or with `replace`, replace) one reporting period's update of an action, and optionally its status.
+
+    Refused: a period that has not begun on `as_of` (default today: an update reports what happened), and a red or
+    amber rating without a note (a committee needs to know why, and what is being done)."""
     fy_start = workspace.config.financial_year_start
     plan, source = find_action(workspace, action_id, plan_slug)
     _check_plan_file(workspace, plan)
     label, span = reporting_period(plan.plan, period, fy_start)
+    today = as_of or date.today()
+    if span.start > today:
+        raise EditError(
+            f"{label} has not begun on {today.isoformat()}: an update reports a period that has started "
+            "(give --as-of to record one for another day)",
+            2,
+            field="period",
+        )
     if rag is not None and rag not in RAGS:
         raise EditError(f'"{rag}" is not one of {", ".join(RAGS)}', 2, field="rag")
+    if rag in ("red", "amber") and not (note or "").strip():
+        raise EditError(
+            f"{'a red' if rag == 'red' else 'an amber'} rating needs a note saying why and what is being done",
+            2,
+            "note",
+        )
     if status is not None and status not in STATUSES:
         raise EditError(f'"{status}" is not one of {", ".join(STATUSES)}', 2, field="status")
     values = parse_actuals(list(actuals), source.action)
@@ -344,6 +362,7 @@ def new_action(
     lines.append(f"due: {_quote(due)}\n" if due else '# due: "2024/25", "March 2025" or "ongoing"\n')
     lines.append("# targets:\n#   - text: 10 x volunteers\n")
     lines.append("# outcome: what will change for residents when this is done\n")
+    lines.append("status: not-started                # in-progress, complete or cancelled as it moves on\n")
     text = "".join(lines)
     check_action_text(text, path, workspace.config.financial_year_start, plan.plan)
     if path.exists() or any(p.name.startswith(f"{action_id}-") for p in path.parent.glob("*.y*ml")):
