@@ -142,3 +142,40 @@ def test_january_financial_year_updates_round_trip(make_repo):
     assert '  - period: "2022 Q2"\n' in result.after
     [action] = derive(load_workspace([], cwd=repo), date(2022, 7, 5)).actions
     assert (action.rag, action.stale, action.last_period.label) == ("green", False, "2022 Q2")
+
+
+def test_attention_matches_a_managers_eye(make_repo):
+    """Amber, a milestone late or due soon, a KPI behind its pace and a completed action with open steps all need
+    attention, each with its reason in words; the reasons come in order of urgency."""
+    from actiontrack.derive import derive
+    from actiontrack.load import load_workspace
+    from actiontrack.views.records import attention_text
+
+    head = 'priority: "1"\nowners: [planning-policy]\ndue: "2022/23"\n'
+    files = {
+        "plans/test-plan/actions/2-amber.yaml": 'id: "2"\ntitle: A\n'
+        + head
+        + 'updates:\n  - period: "2022/23 Q2"\n    rag: amber\n    note: slipping\n',
+        "plans/test-plan/actions/3-step.yaml": 'id: "3"\ntitle: B\n'
+        + head
+        + 'milestones:\n  - text: Board paper\n    due: "September 2022"\n  - text: Launch\n    due: "October 2022"\n',
+        "plans/test-plan/actions/4-pace.yaml": 'id: "4"\ntitle: C\n'
+        + head
+        + "targets:\n  - text: 1200 x visits\n"
+        + 'updates:\n  - period: "2022/23 Q2"\n    rag: green\n    actuals: {visits: 310}\n',
+        "plans/test-plan/actions/5-done.yaml": 'id: "5"\ntitle: D\n'
+        + head
+        + "status: complete\nmilestones:\n  - text: Evaluate\n",
+    }
+    snapshot = derive(load_workspace([], cwd=make_repo(files)), date(2022, 10, 14))
+    by_id = {a.id: a for a in snapshot.actions}
+    assert by_id["2"].attention == ("amber",) and attention_text(by_id["2"]) == "rated amber"
+    assert by_id["3"].attention[:1] == ("milestone-overdue",) and "milestone-due-soon" in by_id["3"].attention
+    assert "a milestone is late (14 days)" in attention_text(by_id["3"])
+    assert "a milestone is due in 17 days" in attention_text(by_id["3"])
+    [kpi] = by_id["4"].kpis
+    assert kpi.behind and round(kpi.expected) == 600  # half-way through 2022/23: 1,200 expects about 600
+    assert "behind pace: 310 of 600 expected by 2022/23 Q2" in attention_text(by_id["4"])
+    assert by_id["5"].attention == ("open-milestones",)
+    order = [a.id for a in snapshot.needs_attention()]
+    assert order.index("3") < order.index("4") < order.index("2")  # a late step, then the pace, then amber

@@ -14,10 +14,24 @@ from datetime import date, timedelta
 
 from .dates import Period, reporting_periods
 from .load import ActionSource, PlanSource, Workspace, natural_key
-from .model import Action, Owner, Plan, Target, Update
+from .model import Action, Milestone, Owner, Plan, Target, Update
 from .vocab import RAGS_WORST_FIRST, STATES
 
 CLOSED = frozenset({"complete", "cancelled"})
+#: Why an action needs attention, most urgent first: late, rated red, a step late, a KPI behind its pace, rated
+#: amber, no update for the last period, due soon, a step due soon; and a completed action with steps still open.
+ATTENTION = (
+    "overdue",
+    "red",
+    "milestone-overdue",
+    "behind-pace",
+    "amber",
+    "stale",
+    "due-soon",
+    "milestone-due-soon",
+    "open-milestones",
+)
+PACE_TOLERANCE = 0.9  # behind pace: below 90% of where a straight line to the target would be
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +49,8 @@ class KpiProgress:
     period: str | None  # the update period the actual comes from
     ratio: float | None  # actual / target for an increase; target / actual for a decrease (1.0 = met)
     met: bool | None
+    expected: float | None = None  # where a straight line from the plan's start to the deadline puts it by then
+    behind: bool = False  # the actual is short of `expected` by more than PACE_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +68,9 @@ class DerivedAction:
     due_soon: bool  # open and due within due_soon_days (whatever its state, e.g. also when at risk)
     kpis: tuple[KpiProgress, ...]
     updates: tuple[Update, ...]  # the updates about periods that had begun on the as-of date
+    milestones_overdue: tuple[Milestone, ...] = ()  # not done, and their date has passed
+    milestones_due_soon: tuple[Milestone, ...] = ()  # not done, due within due_soon_days
+    snapshot_as_of: date = date.min  # the date it was judged on
 
     @property
     def action(self) -> Action:
@@ -74,25 +93,30 @@ class DerivedAction:
         return STATES[self.state]
 
     @property
+    def open_milestones(self) -> tuple[Milestone, ...]:
+        return tuple(m for m in self.action.milestones if not m.done)
+
+    @property
     def attention(self) -> tuple[str, ...]:
-        """Why this action needs attention now: "overdue", "red", "stale", "due-soon" (empty when it does not)."""
-        if not self.is_open:
-            return ()
-        reasons = []
-        if self.state == "overdue":
-            reasons.append("overdue")
-        if self.rag == "red":
-            reasons.append("red")
-        if self.stale:
-            reasons.append("stale")
-        if self.due_soon:
-            reasons.append("due-soon")
-        return tuple(reasons)
+        """Why this action needs attention now, most urgent first (ATTENTION; empty when it does not)."""
+        if not self.is_open:  # a closed action only needs attention when it was closed with steps still open
+            return ("open-milestones",) if self.state == "complete" and self.open_milestones else ()
+        found = {
+            "overdue": self.state == "overdue",
+            "red": self.rag == "red",
+            "milestone-overdue": bool(self.milestones_overdue),
+            "behind-pace": any(k.behind for k in self.kpis),
+            "amber": self.rag == "amber",
+            "stale": self.stale,
+            "due-soon": self.due_soon,
+            "milestone-due-soon": bool(self.milestones_due_soon),
+        }
+        return tuple(reason for reason in ATTENTION if found.get(reason))
 
     def urgency(self) -> tuple[int, int, tuple[object, ...]]:
-        """Sort key, most urgent first: overdue (longest first), then red, stale, due soon (soonest first)."""
-        order = {"overdue": 0, "red": 1, "stale": 2, "due-soon": 3}
-        first = min((order[r] for r in self.attention), default=4)
+        """Sort key, most urgent first: by the first reason in ATTENTION's order, then the deadline nearest first."""
+        order = {reason: index for index, reason in enumerate(ATTENTION)}
+        first = min((order[r] for r in self.attention), default=len(order))
         days = self.days_left if self.days_left is not None else 10**6
         return (first, days, natural_key(self.plan_slug) + natural_key(self.id))
 
@@ -279,18 +303,27 @@ def latest_update(updates: tuple[Update, ...]) -> Update | None:
     return max(reversed(dated), key=lambda u: u.period.end)  # type: ignore[arg-type,return-value]
 
 
-def _kpis(action: Action, updates: tuple[Update, ...]) -> tuple[KpiProgress, ...]:
+def _pace_span(plan: PlanSource, due: date | None) -> tuple[date, date] | None:
+    """From the plan's start to the action's deadline: the straight line a KPI is expected to follow."""
+    start = plan.plan.start_date if plan.plan else None
+    return (start, due) if start is not None and due is not None and due > start else None
+
+
+def _kpis(action: Action, updates: tuple[Update, ...], span: tuple[date, date] | None) -> tuple[KpiProgress, ...]:
     progress = []
     for target in action.targets:
         actual: float | None = None
         period: str | None = None
+        end: date | None = None
         key = target.key
         # the latest period wins; among updates for one period, the one written last
         for update in sorted(updates, key=lambda u: u.period.end or date.min):
             if key is not None and key in update.actuals:
-                actual, period = update.actuals[key], update.period.text
+                actual, period, end = update.actuals[key], update.period.text, update.period.end
         ratio: float | None = None
         met: bool | None = None
+        expected: float | None = None
+        behind = False
         if actual is not None and target.value is not None:
             if target.direction == "decrease":
                 ratio = (target.value / actual) if actual else 1.0
@@ -298,8 +331,28 @@ def _kpis(action: Action, updates: tuple[Update, ...]) -> tuple[KpiProgress, ...
             else:
                 ratio = (actual / target.value) if target.value else 1.0
                 met = actual >= target.value
-        progress.append(KpiProgress(target, actual, period, ratio, met))
+            expected = _on_pace(target, span, end)
+            if expected is not None and not met:
+                baseline = target.baseline or 0.0
+                if target.direction == "decrease":
+                    behind = target.baseline is not None and baseline - actual < PACE_TOLERANCE * (baseline - expected)
+                else:
+                    behind = actual - baseline < PACE_TOLERANCE * (expected - baseline)
+        progress.append(KpiProgress(target, actual, period, ratio, met, expected, behind))
     return tuple(progress)
+
+
+def _on_pace(target: Target, span: tuple[date, date] | None, when: date | None) -> float | None:
+    """Where the target's figure should be on `when` on a straight line from its baseline (0 where none is given, for
+    an increase) at the plan's start to its value at the action's deadline."""
+    if span is None or when is None or target.value is None:
+        return None
+    if target.direction == "decrease" and target.baseline is None:
+        return None
+    start, end = span
+    share = min(max((when - start).days / (end - start).days, 0.0), 1.0)
+    baseline = target.baseline or 0.0
+    return baseline + (target.value - baseline) * share
 
 
 def _state(status: str | None, rag: str | None, due: date | None, as_of: date, soon: int, updated: bool) -> str:
@@ -334,6 +387,9 @@ def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start:
     stale = period is not None and status in (None, "in-progress") and not covered
     days_left = (due - as_of).days if due else None
     state = _state(status, rag, due, as_of, soon, bool(updates))
+    open_steps = [m for m in action.milestones if not m.done and m.due is not None and m.due.end is not None]
+    if state in CLOSED:
+        open_steps = []
     return DerivedAction(
         source=source,
         plan=plan,
@@ -346,8 +402,11 @@ def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start:
         last_period=period,
         stale=stale,
         due_soon=state not in CLOSED and days_left is not None and 0 <= days_left <= soon,
-        kpis=_kpis(action, updates),
+        kpis=_kpis(action, updates, _pace_span(plan, due)),
         updates=updates,
+        milestones_overdue=tuple(m for m in open_steps if m.due.end < as_of),  # type: ignore[union-attr]
+        milestones_due_soon=tuple(m for m in open_steps if 0 <= (m.due.end - as_of).days <= soon),  # type: ignore
+        snapshot_as_of=as_of,
     )
 
 

@@ -9,6 +9,7 @@ runs, so a repository made today lints clean today.
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,8 +27,9 @@ class InitProblem(Exception):
     """The folder already holds files init would write; nothing was written."""
 
 
-def _example_update(today: date, plan_start: date) -> str:
-    """The example action's update for the last reporting period that has ended, if that lies in the plan."""
+def _example_update(today: date, plan_start: date, due: date) -> str:
+    """The example action's update for the last reporting period that has ended, if that lies in the plan, with an
+    actual on a steady pace to its target of 200 visits by the deadline (so no KPI is shown behind)."""
     cutoff = today - timedelta(days=1)
     label, span = reporting_periods("quarterly", cutoff, cutoff, _FY_START)[0]
     if span.end > cutoff:
@@ -35,12 +37,13 @@ def _example_update(today: date, plan_start: date) -> str:
         label, span = reporting_periods("quarterly", before, before, _FY_START)[0]
     if span.end < plan_start:
         return "updates: []                    # one per quarter: actiontrack update 1.a --period ...\n"
+    visits = math.ceil(200 * (span.end - plan_start).days / (due - plan_start).days) + 5
     return (
         "updates:\n"
         f'  - period: "{label}"\n'
         "    rag: green\n"
-        "    note: Service commissioned; 45 visits made.\n"
-        "    actuals: {visits: 45}\n"
+        f"    note: Service commissioned; {visits} visits made.\n"
+        f"    actuals: {{visits: {visits}}}\n"
     )
 
 
@@ -55,7 +58,7 @@ def fill_ins(today: date) -> dict[str, str]:
         "@FY_NEXT@": fy_label(first + 1, _FY_START),
         "@PERIOD@": f"{first}/{(first + 2) % 100:02d}",
         "@FY_SLUG@": f"{first}-{(first + 2) % 100:02d}",
-        "@UPDATES@\n": _example_update(today, plan_start),
+        "@UPDATES@\n": _example_update(today, plan_start, date(first + 2, _FY_START, 1) - timedelta(days=1)),
     }
 
 

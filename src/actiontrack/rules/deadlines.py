@@ -102,3 +102,35 @@ def unread_deadline(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
             f"and write `due: {shown(written)}`",
             ("due_as_written",),
         )
+
+
+@rule("AT207", "milestone-overdue", "warning")
+def milestone_overdue(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """A milestone of an open action is past its date and not marked done.
+
+    A late step is the earliest sign that the action will be late. Mark it `done: true` when it is done, or agree a
+    new date for it.
+    """
+    for index, milestone in enumerate(item.action.milestones):
+        if milestone in item.milestones_overdue:
+            late = (ctx.as_of - milestone.due.end).days  # type: ignore[union-attr,operator]
+            yield Hit(
+                f'milestone "{shown(milestone.text)}" was due "{milestone.due.text}" '  # type: ignore[union-attr]
+                f"({milestone.due.end.isoformat()}), {day_count(late)} ago, and is not done",  # type: ignore
+                ("milestones", index, "due"),
+            )
+
+
+@rule("AT208", "milestone-due-soon", "info")
+def milestone_due_soon(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """A milestone of an open action falls due within `due_soon_days` (actiontrack.yaml, 30 by default).
+
+    A reminder, reported as info, as `due-soon` is for the action itself.
+    """
+    for index, milestone in enumerate(item.action.milestones):
+        if milestone in item.milestones_due_soon:
+            days = (milestone.due.end - ctx.as_of).days  # type: ignore[union-attr,operator]
+            yield Hit(
+                f'milestone "{shown(milestone.text)}" is due {when_due(days)}: "{milestone.due.text}"',  # type: ignore
+                ("milestones", index, "due"),
+            )

@@ -146,4 +146,26 @@ EXAMPLES: dict[str, Example] = {
         {ACTION: GOOD + "lint:\n  ignore: [due-soon]\n  reason: agreed extension\n"},
         AS_OF,
     ),
+    "milestone-overdue": _example(
+        {ACTION: GOOD + 'milestones:\n  - text: Report to the board\n    due: "October 2022"\n'},
+        {ACTION: GOOD + 'milestones:\n  - text: Report to the board\n    due: "October 2022"\n    done: true\n'},
+    ),
+    "milestone-due-soon": _example(
+        {ACTION: GOOD + 'milestones:\n  - text: Report to the board\n    due: "March 2023"\n'},
+        {ACTION: GOOD + 'milestones:\n  - text: Report to the board\n    due: "March 2023"\n    done: true\n'},
+    ),
+    "complete-with-open-milestones": _example(
+        {ACTION: GOOD + "status: complete\nmilestones:\n  - text: Report to the board\n"},
+        {ACTION: GOOD + "status: complete\nmilestones:\n  - text: Report to the board\n    done: true\n"},
+    ),
+    "kpi-behind-pace": _example(
+        {
+            ACTION: action(updates='updates:\n  - period: "2022/23 Q2"\n    rag: green\n    actuals: {visits: 310}\n')
+            + "targets:\n  - text: 1200 x visits\n"
+        },
+        {
+            ACTION: action(updates='updates:\n  - period: "2022/23 Q2"\n    rag: green\n    actuals: {visits: 650}\n')
+            + "targets:\n  - text: 1200 x visits\n"
+        },
+    ),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..derive import DerivedAction
+from ..words import shown
 from .base import Context, Hit, rule
 
 
@@ -59,4 +60,38 @@ def complete_with_unmet_target(item: DerivedAction, ctx: Context) -> Iterator[Hi
             yield Hit(
                 f'complete, but target "{target.text}" was not met (latest actual {kpi.actual:g}, {kpi.period})',
                 ("targets", index),
+            )
+
+
+@rule("AT404", "complete-with-open-milestones", "warning")
+def complete_with_open_milestones(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """An action is marked complete but some of its milestones are not done.
+
+    Either the steps were done (mark them `done: true`) or the action is not complete yet.
+    """
+    if item.state == "complete":
+        for index, milestone in enumerate(item.action.milestones):
+            if not milestone.done:
+                yield Hit(
+                    f'complete, but milestone "{shown(milestone.text)}" is not done', ("milestones", index, "text")
+                )
+
+
+@rule("AT405", "kpi-behind-pace", "warning")
+def kpi_behind_pace(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """A KPI's latest actual is well behind a straight line from the plan's start to the action's deadline.
+
+    At half-way through, a target of 1,200 expects about 600: 310 is behind, whatever the rating says. The line runs
+    from the target's `baseline` (0 for an increase when none is given) to its value; "well behind" is below 90% of
+    the way the line has gone (derive.py decides it, so status and the report say the same). A decrease needs a
+    `baseline` to draw the line.
+    """
+    if item.state in ("complete", "cancelled"):
+        return
+    for index, kpi in enumerate(item.kpis):
+        if kpi.behind and kpi.actual is not None and kpi.expected is not None:
+            yield Hit(
+                f'target "{shown(kpi.target.text)}": {kpi.actual:g} by {kpi.period}, where a steady pace to the '
+                f"deadline would be {kpi.expected:,.0f}",
+                ("targets", index, "text"),
             )

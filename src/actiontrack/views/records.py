@@ -35,19 +35,38 @@ def action_record(derived: DerivedAction, workspace: Workspace) -> dict[str, Any
 
 
 def attention_text(derived: DerivedAction, compact: bool = False) -> str:
-    """Why an action needs attention, in words: "91 days late; no update for 2022/23 Q4"."""
+    """Why an action needs attention, in words: "91 days late; a milestone is late (12 days); no update for 2022/23
+    Q4"."""
     parts = []
     for reason in derived.attention:
         if reason == "overdue":
             parts.append(f"{day_count(-(derived.days_left or 0))} late")
-        elif reason == "red":
-            parts.append("rated red")
+        elif reason in ("red", "amber"):
+            parts.append(f"rated {reason}")
+        elif reason == "milestone-overdue":
+            late = max((derived.snapshot_as_of - m.due.end).days for m in derived.milestones_overdue)  # type: ignore
+            count = len(derived.milestones_overdue)
+            parts.append(f"{'a milestone is' if count == 1 else f'{count} milestones are'} late ({day_count(late)})")
+        elif reason == "behind-pace":
+            kpi = next(k for k in derived.kpis if k.behind)
+            parts.append(f"behind pace: {_figure(kpi.actual)} of {_figure(kpi.expected)} expected by {kpi.period}")
         elif reason == "stale":
             period = derived.last_period.label if derived.last_period and not compact else None
             parts.append(f"no update for {period}" if period else "no update")
-        else:
+        elif reason == "due-soon":
             parts.append(f"due {when_due(derived.days_left or 0)}")
+        elif reason == "milestone-due-soon":
+            soonest = min((m.due.end - derived.snapshot_as_of).days for m in derived.milestones_due_soon)  # type: ignore
+            parts.append(f"a milestone is due {when_due(soonest)}")
+        elif reason == "open-milestones":
+            parts.append(f"complete, with {len(derived.open_milestones)} milestone(s) not done")
     return "; ".join(parts)
+
+
+def _figure(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:,.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:,.1f}"
 
 
 def totals_record(totals: Totals) -> dict[str, Any]:
