@@ -126,7 +126,7 @@ def test_markdown_report(tmp_path):
         "## Headline figures",
         "## Exceptions: needs attention (25)",
         "### Priority 1: Housing for all",
-        "## Update history",
+        "## The actions",
         "### 6.d Increase the health",
     ):
         assert heading in plan
@@ -271,3 +271,42 @@ def test_a_title_cannot_start_a_heading_or_table_in_markdown(make_repo, tmp_path
     assert "# Plan ## Forged heading | a | b | |---|---|\n" in markdown
     assert "\n## Forged" not in markdown and "\n| a | b |" not in markdown
     assert "<svg" not in markdown and "Priority 1&lt;svg onload=x&gt;:" in markdown
+
+
+def test_kpis_over_time_in_the_site_the_markdown_and_the_export(tmp_path):
+    """Every actual by period with its steady pace on the action page, the latest against the target in the Markdown
+    report and the export, and the committee's view of each action in Markdown."""
+    import csv
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from actiontrack.cli import app
+
+    plans = tmp_path / "plans"
+    shutil.copytree(BUNDLED_PLANS, plans)
+    target = next((plans / "health-wellbeing-2022-23" / "actions").glob("1.c-*.yaml"))
+    target.write_text(target.read_text() + "targets:\n  - text: 1200 x volunteers\n")
+    for period, value in (("2022/23 Q1", "150"), ("2022/23 Q2", "310")):
+        args = ["update", "1.c", str(plans), "--period", period, "--rag", "green", "--actual", f"volunteers={value}"]
+        result = CliRunner().invoke(app, [*args, "--as-of", "2022-10-14"])
+        assert result.exit_code == 0, result.output
+    as_of = ["--as-of", "2022-10-14"]
+    assert CliRunner().invoke(app, ["report", str(plans), "--out", str(tmp_path / "site"), *as_of]).exit_code == 0
+    page = (tmp_path / "site" / "plans" / "health-wellbeing-2022-23" / "actions" / "1.c.html").read_text()
+    assert "<caption>Actuals by period</caption>" in page
+    assert re.search(r"2022/23 Q1</th><td class=\"numeric\">150</td>", page)
+    assert re.search(r"2022/23 Q2</th><td class=\"numeric\">310</td><td class=\"numeric\">600", page)
+    assert "behind a steady pace to the deadline" in page
+    assert (
+        CliRunner().invoke(app, ["report", str(plans), "-f", "md", "--out", str(tmp_path / "md"), *as_of]).exit_code
+        == 0
+    )
+    markdown = (tmp_path / "md" / "plans" / "health-wellbeing-2022-23.md").read_text()
+    assert "1200 x volunteers: 310 by 2022/23 Q2 (a steady pace would be 600: behind)" in markdown
+    assert "No updates recorded." not in markdown and "- **What we will do:** Support the Lightbulb project" in markdown
+    assert markdown.index("## Exceptions") < markdown.index("## The actions")
+    out = tmp_path / "actions.csv"
+    assert CliRunner().invoke(app, ["export", str(plans), "--out", str(out), *as_of]).exit_code == 0
+    row = next(r for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()) if r["ID"] == "1.c")
+    assert row["Latest actuals"] == "1200 x volunteers: 310 by 2022/23 Q2 (steady pace: 600)"

@@ -51,6 +51,7 @@ class KpiProgress:
     met: bool | None
     expected: float | None = None  # where a straight line from the plan's start to the deadline puts it by then
     behind: bool = False  # the actual is short of `expected` by more than PACE_TOLERANCE
+    history: tuple[tuple[str, float, float | None], ...] = ()  # every (period, actual, on pace), oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,9 +318,11 @@ def _kpis(action: Action, updates: tuple[Update, ...], span: tuple[date, date] |
         end: date | None = None
         key = target.key
         # the latest period wins; among updates for one period, the one written last
+        history = []
         for update in sorted(updates, key=lambda u: u.period.end or date.min):
             if key is not None and key in update.actuals:
                 actual, period, end = update.actuals[key], update.period.text, update.period.end
+                history.append((period, actual, _on_pace(target, span, end)))
         ratio: float | None = None
         met: bool | None = None
         expected: float | None = None
@@ -338,8 +341,17 @@ def _kpis(action: Action, updates: tuple[Update, ...], span: tuple[date, date] |
                     behind = target.baseline is not None and baseline - actual < PACE_TOLERANCE * (baseline - expected)
                 else:
                     behind = actual - baseline < PACE_TOLERANCE * (expected - baseline)
-        progress.append(KpiProgress(target, actual, period, ratio, met, expected, behind))
+        progress.append(KpiProgress(target, actual, period, ratio, met, expected, behind, _latest_per_period(history)))
     return tuple(progress)
+
+
+def _latest_per_period(history: list[tuple[str, float, float | None]]) -> tuple[tuple[str, float, float | None], ...]:
+    """One entry per period (the one written last), oldest first."""
+    by_period: dict[str, tuple[str, float, float | None]] = {}
+    for entry in history:
+        by_period.pop(entry[0], None)
+        by_period[entry[0]] = entry
+    return tuple(by_period.values())
 
 
 def _on_pace(target: Target, span: tuple[date, date] | None, when: date | None) -> float | None:

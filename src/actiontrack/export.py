@@ -29,6 +29,7 @@ COLUMNS = [
     ("Latest update period", "latest_period"),
     ("Latest update", "latest_note"),
     ("Targets", "targets"),
+    ("Latest actuals", "actuals"),
     ("Outcome", "outcome"),
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,6 +64,13 @@ def rows(snapshot: Snapshot) -> list[dict[str, Any]]:
                 if len(action.targets) > 1
                 else "".join(t.text for t in action.targets),
                 "outcome": action.outcome or "",
+                # each measurable target's latest actual: "1200 x visits: 310 by 2022/23 Q2 (steady pace: 600)"
+                "actuals": "\n".join(
+                    f"{k.target.text}: {k.actual:g} by {k.period}"
+                    + (f" (steady pace: {k.expected:,.0f})" if k.expected is not None and not k.met else "")
+                    for k in derived.kpis
+                    if k.actual is not None
+                ),
             }
         )
     return result

@@ -216,7 +216,7 @@ SYNONYMS: dict[str, str] = {
     **dict.fromkeys(["period", "reporting period", "latest update period", "quarter"], "period"),
     "plan": "plan",
     # what `actiontrack export` writes beside the fields: derived from them, so worked out again on import
-    **dict.fromkeys(["due date (derived)", "state"], "skip"),
+    **dict.fromkeys(["due date (derived)", "state", "latest actuals"], "skip"),
 }
 SYNONYMS.update({"due date": "skip_if_due", "what we will do": "what"})
 

@@ -133,6 +133,12 @@ def action_detail(derived: DerivedAction, workspace: Workspace) -> dict[str, Any
                     "actual_period": k.period,
                     "progress": None if k.ratio is None else round(k.ratio, 4),
                     "met": k.met,
+                    "on_pace": None if k.expected is None else round(k.expected, 2),
+                    "behind_pace": k.behind,
+                    "history": [
+                        {"period": period, "actual": actual, "on_pace": None if pace is None else round(pace, 2)}
+                        for period, actual, pace in k.history
+                    ],
                 }
                 for k in derived.kpis
             ],
