@@ -664,3 +664,40 @@ def test_a_new_action_is_not_started_so_not_stale_at_once(plans):
     status = CliRunner().invoke(app, ["show", "2.e", str(plans), "--json", "--as-of", "2022-10-14"])
     detail = json.loads(status.stdout)
     assert (detail["state"], detail["stale"]) == ("not-started", False)
+
+
+def test_add_target_and_add_owner_change_only_what_they_add(plans):
+    target_file = next((plans / "health-wellbeing-2022-23" / "actions").glob("1.c-*.yaml"))
+    before = target_file.read_text()
+    refused = CliRunner().invoke(
+        app, ["update", "1.c", str(plans), "--period", "2022/23 Q1", "--actual", "volunteers=3"]
+    )
+    assert refused.exit_code == 2 and '`actiontrack add-target ID --text "10 x volunteers"`' in refused.output
+    added = CliRunner().invoke(app, ["add-target", "1.c", str(plans), "--text", "10 x volunteers"])
+    assert added.exit_code == 0, added.output
+    assert target_file.read_text() == before + "targets:\n  - text: 10 x volunteers\n"  # nothing else changed
+    recorded = CliRunner().invoke(
+        app,
+        ["update", "1.c", str(plans), "--period", "2022/23 Q1", "--actual", "volunteers=3", "--as-of", "2022-07-01"],
+    )
+    assert recorded.exit_code == 0, recorded.output
+
+    registry = plans / "owners.yaml"
+    original = registry.read_text()
+    unknown = CliRunner().invoke(
+        app,
+        ["new", str(plans), "--plan", "health-wellbeing-2022-23", "--priority", "2", "--title", "X", "--owner", "tsx"],
+    )
+    assert unknown.exit_code == 2 and '`actiontrack add-owner tsx --name "Its name" --kind team`' in unknown.output
+    owner = CliRunner().invoke(
+        app, ["add-owner", "tsx", str(plans), "--name", "Trading Standards", "--kind", "Partner", "--alias", "TS"]
+    )
+    assert owner.exit_code == 0, owner.output
+    after = registry.read_text()
+    assert after.startswith(original.rstrip("\n")) and after.endswith(
+        "  - id: tsx\n    name: Trading Standards\n    kind: partner\n    aliases: [TS]\n"
+    )
+    again = CliRunner().invoke(app, ["add-owner", "tsx", str(plans), "--name", "Other"])
+    assert again.exit_code == 2 and "already in owners.yaml" in again.output
+    bad = CliRunner().invoke(app, ["add-owner", "Not An Id", str(plans), "--name", "X"])
+    assert bad.exit_code == 2 and "lower-case letters, digits and hyphens" in bad.output

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from . import __version__
-from .vocab import RAGS, STATES, STATUSES
+from .vocab import OWNER_KINDS, RAGS, STATES, STATUSES
 
 if TYPE_CHECKING:
     from .load import Workspace
@@ -503,6 +503,74 @@ def new(
         sys.stdout.write(result.diff(workspace.root))
     else:
         typer.echo(display_path(result.path, workspace.root))
+    _done(workspace)
+
+
+OwnerKind = StrEnum("OwnerKind", {kind: kind for kind in OWNER_KINDS})
+
+
+@app.command("add-owner", rich_help_panel="Change the plans")
+def add_owner(
+    owner_id: Annotated[str, typer.Argument(metavar="ID", help="Its id, e.g. trading-standards.")],
+    name: Annotated[str, typer.Option("--name", help='Its name as people write it, e.g. "Trading Standards".')],
+    kind: Annotated[
+        OwnerKind, typer.Option("--kind", case_sensitive=False, help="team, person or partner.")
+    ] = OwnerKind["team"],
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", metavar="TEXT", help="Another spelling or an acronym; repeat.")
+    ] = None,
+    paths: PathsArg = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Add an owner to plans/owners.yaml, keeping every other line of it.
+
+    Example: actiontrack add-owner trading-standards --name "Trading Standards" --kind team
+    """
+    from .edit import EditError
+    from .edit import add_owner as add
+    from .load import display_path
+
+    workspace = _load(paths, cached=False)
+    try:
+        result = add(workspace, owner_id, name, kind.value, alias or [], dry_run=dry_run)
+    except EditError as error:
+        _fail(_unprinted(_flagged(error), workspace), error.code)
+    except OSError as error:
+        _cannot_write(error)
+    if dry_run:
+        sys.stdout.write(result.diff(workspace.root))
+    else:
+        typer.echo(f"added {owner_id} to {display_path(result.path, workspace.root)}", err=True)
+    _done(workspace)
+
+
+@app.command("add-target", rich_help_panel="Change the plans")
+def add_target(
+    action_id: Annotated[str, typer.Argument(metavar="ID", help='The action\'s id, e.g. "1.c".')],
+    text: Annotated[str, typer.Option("--text", help='The target as the plan writes it, e.g. "200 x advice visits".')],
+    plan: PlanOpt = None,
+    paths: PathsArg = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Add a KPI target to an action; its number and unit are read from the text.
+
+    Example: actiontrack add-target 1.c --text "200 x advice visits"
+    """
+    from .edit import EditError
+    from .edit import add_target as add
+    from .load import display_path
+
+    workspace = _load(paths, cached=False)
+    try:
+        result = add(workspace, action_id, text, plan, dry_run=dry_run)
+    except EditError as error:
+        _fail(_unprinted(_flagged(error), workspace), error.code)
+    except OSError as error:
+        _cannot_write(error)
+    if dry_run:
+        sys.stdout.write(result.diff(workspace.root))
+    else:
+        typer.echo(f"added a target to {display_path(result.path, workspace.root)}", err=True)
     _done(workspace)
 
 

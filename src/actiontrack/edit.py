@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from .dates import DateError, Period, parse_when, reporting_periods
@@ -32,10 +33,10 @@ from .load import (
     display_path,
     validation_problems,
 )
-from .model import Action, Plan, validation_context
+from .model import Action, Owner, OwnersFile, Plan, validation_context
 from .schemas import missing_schema_files, schema_line
 from .splice import apply_edits, newline_of, round_trip, splice_item, yaml_lines
-from .vocab import RAGS, STATUSES
+from .vocab import OWNER_KINDS, RAGS, STATUSES
 from .words import slug
 from .writes import FileChanged, atomic_write, write_all
 from .yamlfile import YamlProblem, parse_text
@@ -140,7 +141,10 @@ def parse_actuals(pairs: list[str], action: Action) -> dict[str, int | float]:
     known = [t.key for t in action.targets if t.key]
     if pairs and not known:
         raise EditError(
-            "this action has no numeric target to record an actual against; add one first", 2, field="actual"
+            "this action has no numeric target to record an actual against; add one first with "
+            '`actiontrack add-target ID --text "10 x volunteers"`',
+            2,
+            field="actual",
         )
     actuals: dict[str, int | float] = {}
     for pair in pairs:
@@ -347,7 +351,9 @@ def new_action(
         raise EditError(f'the plan has no priority "{priority}"{listed}', 2, field="priority")
     for owner in owners:
         if owner not in workspace.owners:
-            hint = did_you_mean(owner, workspace.owners) or "; add it to owners.yaml first"
+            hint = did_you_mean(owner, workspace.owners) or (
+                f'; add it first with `actiontrack add-owner {owner} --name "Its name" --kind team`'
+            )
             raise EditError(f'"{owner}" is not in owners.yaml{hint}', 2, field="owner")
     if not title.strip():
         raise EditError("the title is empty", 2, field="title")
@@ -371,3 +377,106 @@ def new_action(
         # also removes the actions/ folder again if it made it and the write fails
         write_all({path: text, **missing_schema_files(workspace.root)})
     return EditResult(path, "", text)
+
+
+# ---- the owners registry and targets ----
+
+
+def registry_with(workspace: Workspace, new: list[Owner], note: str | None = None) -> str:
+    """The owners registry with `new` entries appended in the file's own style (`note` as a comment above them);
+    every other line is kept. A registry that does not read is refused, never rewritten."""
+    path = workspace.owners_path
+    shown_path = display_path(path, workspace.root)
+    unreadable = [p for p in workspace.problems if p.rule == "yaml-syntax" and p.path.resolve() == path.resolve()]
+    if unreadable:
+        lines = "\n".join(p.format() for p in unreadable)
+        raise EditError(f"{shown_path} is invalid; fix it first:\n{lines}")
+    try:
+        before = path.read_text(encoding="utf-8") if path.exists() else schema_line(path, workspace.root, "owners")
+        parse_text(before)  # the safe reader first, as for every edit
+        yaml, data = round_trip(before.replace("\r\n", "\n"))
+    except (OSError, UnicodeDecodeError, YamlProblem, YAMLError) as error:  # changed since it was loaded
+        raise EditError(f"{shown_path} cannot be read ({error}); fix it first") from None
+    if data is None:  # a new registry, or one holding only comments (its schema line): keep them
+        before = (before.rstrip("\n") + "\n" if before.strip() else "") + "owners: []\n"
+        yaml, data = round_trip(before)
+    entries = []
+    for owner in new:
+        entry = CommentedMap(id=owner.id, name=owner.name, kind=owner.kind)
+        if owner.aliases:
+            entry["aliases"] = CommentedSeq(owner.aliases)
+            entry["aliases"].fa.set_flow_style()
+        entries.append(entry)
+    if note:
+        entries[0].yaml_set_start_comment(note, indent=yaml.sequence_dash_offset)
+    lines, edits = splice_item(before, yaml, data, "owners", entries)
+    after = apply_edits(lines, edits)
+    try:
+        OwnersFile.model_validate(parse_text(after).data)
+    except (YamlProblem, ValidationError) as error:  # never write a registry that no longer reads
+        raise EditError(f"{shown_path}: could not add the new owners ({error}); add them by hand") from None
+    return after
+
+
+def add_owner(
+    workspace: Workspace,
+    owner_id: str,
+    name: str,
+    kind: str,
+    aliases: list[str] = (),  # type: ignore[assignment]
+    dry_run: bool = False,
+) -> EditResult:
+    """Add one owner to plans/owners.yaml (created if missing), keeping every other line of it."""
+    if owner_id in workspace.owners:
+        raise EditError(f'"{owner_id}" is already in owners.yaml ({workspace.owners[owner_id].name})', 2, "id")
+    if kind not in OWNER_KINDS:
+        raise EditError(f'"{kind}" is not one of {", ".join(OWNER_KINDS)}', 2, "kind")
+    try:
+        owner = Owner(id=owner_id, name=name, kind=kind, aliases=list(aliases))
+    except ValidationError as error:
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        raise EditError(
+            f"{detail} (an id is lower-case letters, digits and hyphens, e.g. trading-standards)", 2
+        ) from None
+    path = workspace.owners_path
+    before = path.read_text(encoding="utf-8") if path.exists() else ""
+    after = registry_with(workspace, [owner])
+    if not dry_run:
+        write_all({path: after, **missing_schema_files(workspace.root)})
+    return EditResult(path, before, after)
+
+
+def add_target(
+    workspace: Workspace, action_id: str, text: str, plan_slug: str | None = None, dry_run: bool = False
+) -> EditResult:
+    """Add a KPI target to an action ("1200 x visits"; its number and unit are read from the text)."""
+    if not text.strip():
+        raise EditError('the target\'s text is empty; write it as the plan does, e.g. "200 x advice visits"', 2, "text")
+    fy_start = workspace.config.financial_year_start
+    plan, source = find_action(workspace, action_id, plan_slug)
+    _check_plan_file(workspace, plan)
+    path = source.path
+    original = _read_for_edit(path)
+    try:
+        raw = original.decode("utf-8")
+    except UnicodeDecodeError:
+        raise EditError(f"{display_path(path)}: the file is not UTF-8 text; fix it first") from None
+    bom = raw.startswith(BOM)
+    before = raw[1:] if bom else raw
+    check_action_text(before, path, fy_start, plan.plan)  # refuse to touch a file that is not valid now
+    yaml, data = round_trip(before.replace("\r\n", "\n"))
+    lines, edits = splice_item(before, yaml, data, "targets", [CommentedMap(text=text.strip())])
+    after = apply_edits(lines, edits)
+    try:
+        check_action_text(after, path, fy_start, plan.plan)
+    except EditError as error:
+        raise EditError(f"the target would make the file invalid, so nothing was written:\n{error}") from None
+    result = EditResult(path, before, after)
+    if not dry_run:
+        try:
+            atomic_write(path, (BOM if bom else "") + after, expect=original)
+        except FileChanged:
+            raise EditError(
+                f"{display_path(path)}: the file was changed by something else meanwhile; run again"
+            ) from None
+    return result

@@ -35,18 +35,15 @@ from pathlib import Path
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from ..dates import DateError, parse_when
-from ..edit import EditError, check_action_text, reporting_period
+from ..edit import EditError, check_action_text, registry_with, reporting_period
 from ..load import OWNERS_FILE, PLAN_FILE, Workspace, display_path
-from ..model import ACTION_ID_PATTERN, Owner, OwnersFile, Plan, validation_context
+from ..model import ACTION_ID_PATTERN, Owner, Plan, validation_context
 from ..schemas import missing_schema_files, schema_line
-from ..splice import apply_edits, round_trip, splice_item
 from ..words import slug
 from ..writes import write_all
-from ..yamlfile import YamlProblem, parse_text
 from .columns import NUMBERED, SECTION, clean, find_header, no_header, parse_maps
 from .owners import propose_owner, split_owners
 from .sources import ImportProblem, Source, SourceTable, read_source
@@ -1016,36 +1013,7 @@ def _updates(row: Row, data: CommentedMap, options: _Options, result: ImportResu
 
 def _owners_text(workspace: Workspace, new: list[Owner]) -> str:
     """The owners registry with the new entries appended in the file's own style; every other line is kept."""
-    path = workspace.plans_dir / OWNERS_FILE
-    shown = display_path(path, workspace.root)
-    # a registry that does not parse is refused, not rewritten (one that parses but breaks the schema is caught below)
-    unreadable = [p for p in workspace.problems if p.rule == "yaml-syntax" and p.path.resolve() == path.resolve()]
-    if unreadable:
-        lines = "\n".join(p.format() for p in unreadable)
-        raise ImportProblem(f"the table names new owners, but {shown} is invalid; fix it first:\n{lines}")
     try:
-        before = path.read_text(encoding="utf-8") if path.exists() else schema_line(path, workspace.root, "owners")
-        parse_text(before)  # the safe reader first, as for every edit
-        yaml, data = round_trip(before.replace("\r\n", "\n"))
-    except (OSError, UnicodeDecodeError, YamlProblem, YAMLError) as error:  # changed since it was loaded
-        raise ImportProblem(f"the table names new owners, but {shown} cannot be read ({error}); fix it first") from None
-    if data is None:  # a new registry, or one holding only comments (its schema line): keep them
-        before = (before.rstrip("\n") + "\n" if before.strip() else "") + "owners: []\n"
-        yaml, data = round_trip(before)
-    entries = []
-    for owner in new:
-        entry = CommentedMap(id=owner.id, name=owner.name, kind=owner.kind)
-        if owner.aliases:
-            entry["aliases"] = CommentedSeq(owner.aliases)
-            entry["aliases"].fa.set_flow_style()
-        entries.append(entry)
-    entries[0].yaml_set_start_comment(
-        "added by actiontrack import: check each name and kind", indent=yaml.sequence_dash_offset
-    )
-    lines, edits = splice_item(before, yaml, data, "owners", entries)
-    after = apply_edits(lines, edits)
-    try:
-        OwnersFile.model_validate(parse_text(after).data)
-    except (YamlProblem, ValidationError) as error:  # never write a registry that no longer reads
-        raise ImportProblem(f"{display_path(path)}: could not add the new owners ({error}); add them by hand") from None
-    return after
+        return registry_with(workspace, new, "added by actiontrack import: check each name and kind")
+    except EditError as error:
+        raise ImportProblem(f"the table names new owners, but {error}") from None

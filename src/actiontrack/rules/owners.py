@@ -24,7 +24,9 @@ def _suggest(owner_id: str, ctx: Context) -> str:
     owners = ctx.workspace.owners
     by_key = {key.lower(): registered for registered in owners.values() for key in (registered.id, registered.name)}
     close = difflib.get_close_matches(owner_id.lower(), list(by_key), n=1, cutoff=0.75)
-    return f'; did you mean "{by_key[close[0]].id}" ({by_key[close[0]].name})?' if close else ""
+    if close:
+        return f'; did you mean "{by_key[close[0]].id}" ({by_key[close[0]].name})?'
+    return f'; add it with `actiontrack add-owner {owner_id} --name "Its name" --kind team`'
 
 
 @rule("AT102", "unknown-owner", "error")
