@@ -29,7 +29,7 @@ PAGE_TYPES = [
     "owners/hwbb-education-sub-group.html",
 ]
 WIDTH = 1280  # the desktop viewport
-WIDTHS = (1280, 320)  # every page is checked at both: a desktop, and the narrowest phone WCAG 2.2 reflow asks for
+WIDTHS = (1280, 640, 390, 320)  # every page at a desktop, a small tablet, a phone, and the narrowest (WCAG reflow)
 PARALLEL = 4  # tabs open at once in the one browser session: the browser mostly waits, so 4 beat 2 on 2 cores
 
 
