@@ -34,24 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED_PLANS = REPO / "plans"
 AS_OF = "2023-06-30"
 
-OWNERS = """\
-owners:
-  - id: planning-policy
-    name: Planning Policy
-    kind: team
-  - id: joel-matthews
-    name: Joel Matthews
-    kind: person
-"""
-
-PLAN = """\
-title: Test plan 2022/23
-period: "2022/23"
-reporting: quarterly
-priorities:
-  - id: "1"
-    title: Housing for all
-"""
+# the example repository's owners and plan are the rules' (src/actiontrack/rules/examples.py): one copy
+from actiontrack.rules.examples import OWNERS, PLAN  # noqa: E402
 
 ACTION = """\
 id: "1.a"

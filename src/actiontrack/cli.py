@@ -7,12 +7,12 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -444,12 +444,13 @@ def update(
 
     A red or amber rating needs a note; the period must have begun (on --as-of, default today).
     """
-    from .edit import EditError, update_action
+    from .edit import update_action
     from .load import display_path
 
     workspace = _load(paths, cached=False)
-    try:
-        result = update_action(
+    _edit(
+        workspace,
+        lambda: update_action(
             workspace,
             action_id,
             period,
@@ -461,16 +462,10 @@ def update(
             replace=replace,
             as_of=_as_of(as_of),
             dry_run=dry_run,
-        )
-    except EditError as error:
-        _fail(_unprinted(_flagged(error), workspace), error.code)
-    except OSError as error:
-        _cannot_write(error)
-    if dry_run:
-        sys.stdout.write(result.diff(workspace.root))
-    else:
-        typer.echo(f"updated {display_path(result.path, workspace.root)}", err=True)
-    _done(workspace)
+        ),
+        dry_run,
+        lambda result: f"updated {display_path(result.path, workspace.root)}",
+    )
 
 
 @app.command(rich_help_panel="Change the plans")
@@ -506,6 +501,24 @@ def new(
     _done(workspace)
 
 
+def _edit(workspace: Workspace, run: Callable[[], Any], dry_run: bool, done: Callable[[Any], str]) -> None:
+    """The one way an editing command ends: the library's refusal as an error (its field as the flag), the diff with
+    --dry-run or what was done, then the exit policy."""
+    from .edit import EditError
+
+    try:
+        result = run()
+    except EditError as error:
+        _fail(_unprinted(_flagged(error), workspace), error.code)
+    except OSError as error:
+        _cannot_write(error)
+    if dry_run:
+        sys.stdout.write(result.diff(workspace.root))
+    else:
+        typer.echo(done(result), err=True)
+    _done(workspace)
+
+
 OwnerKind = StrEnum("OwnerKind", {kind: kind for kind in OWNER_KINDS})
 
 
@@ -526,22 +539,16 @@ def add_owner(
 
     Example: actiontrack add-owner trading-standards --name "Trading Standards" --kind team
     """
-    from .edit import EditError
     from .edit import add_owner as add
     from .load import display_path
 
     workspace = _load(paths, cached=False)
-    try:
-        result = add(workspace, owner_id, name, kind.value, alias or [], dry_run=dry_run)
-    except EditError as error:
-        _fail(_unprinted(_flagged(error), workspace), error.code)
-    except OSError as error:
-        _cannot_write(error)
-    if dry_run:
-        sys.stdout.write(result.diff(workspace.root))
-    else:
-        typer.echo(f"added {owner_id} to {display_path(result.path, workspace.root)}", err=True)
-    _done(workspace)
+    _edit(
+        workspace,
+        lambda: add(workspace, owner_id, name, kind.value, alias or [], dry_run=dry_run),
+        dry_run,
+        lambda result: f"added {owner_id} to {display_path(result.path, workspace.root)}",
+    )
 
 
 @app.command("add-target", rich_help_panel="Change the plans")
@@ -556,22 +563,16 @@ def add_target(
 
     Example: actiontrack add-target 1.c --text "200 x advice visits"
     """
-    from .edit import EditError
     from .edit import add_target as add
     from .load import display_path
 
     workspace = _load(paths, cached=False)
-    try:
-        result = add(workspace, action_id, text, plan, dry_run=dry_run)
-    except EditError as error:
-        _fail(_unprinted(_flagged(error), workspace), error.code)
-    except OSError as error:
-        _cannot_write(error)
-    if dry_run:
-        sys.stdout.write(result.diff(workspace.root))
-    else:
-        typer.echo(f"added a target to {display_path(result.path, workspace.root)}", err=True)
-    _done(workspace)
+    _edit(
+        workspace,
+        lambda: add(workspace, action_id, text, plan, dry_run=dry_run),
+        dry_run,
+        lambda result: f"added a target to {display_path(result.path, workspace.root)}",
+    )
 
 
 @app.command(rich_help_panel="Set up and share")

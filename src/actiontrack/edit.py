@@ -210,14 +210,7 @@ def update_action(
         raise EditError(f'"{status}" is not one of {", ".join(STATUSES)}', 2, field="status")
     values = parse_actuals(list(actuals), source.action)
     path = source.path
-    original = _read_for_edit(path)
-    try:
-        raw = original.decode("utf-8")
-    except UnicodeDecodeError:
-        raise EditError(f"{display_path(path)}: the file is not UTF-8 text; fix it first") from None
-    bom = raw.startswith(BOM)
-    before = raw[1:] if bom else raw
-    check_action_text(before, path, fy_start, plan.plan)  # refuse to touch a file that is not valid now
+    original, before, bom = _action_text(path, fy_start, plan.plan)
     yaml, data = round_trip(before.replace("\r\n", "\n"))  # positions only: the text itself is spliced
 
     entry = CommentedMap()
@@ -250,14 +243,32 @@ def update_action(
         raise EditError(f"the update would make the file invalid, so nothing was written:\n{error}") from None
     result = EditResult(path, before, after)
     if not dry_run and result.changed:
-        try:
-            atomic_write(path, (BOM if bom else "") + after, expect=original)
-        except FileChanged:
-            raise EditError(
-                f"{display_path(path)}: the file was changed by something else while this edit was being made; "
-                "nothing was written: run the command again"
-            ) from None
+        _write_back(path, after, bom, original)
     return result
+
+
+def _action_text(path: Path, fy_start: int, plan: Plan | None) -> tuple[bytes, str, bool]:
+    """An action file's bytes, its text without a BOM, and whether it had one; refused unless it is valid now."""
+    original = _read_for_edit(path)
+    try:
+        raw = original.decode("utf-8")
+    except UnicodeDecodeError:
+        raise EditError(f"{display_path(path)}: the file is not UTF-8 text; fix it first") from None
+    bom = raw.startswith(BOM)
+    before = raw[1:] if bom else raw
+    check_action_text(before, path, fy_start, plan)  # refuse to touch a file that is not valid now
+    return original, before, bom
+
+
+def _write_back(path: Path, after: str, bom: bool, original: bytes) -> None:
+    """The edited text, atomically, unless someone changed the file since it was read."""
+    try:
+        atomic_write(path, (BOM if bom else "") + after, expect=original)
+    except FileChanged:
+        raise EditError(
+            f"{display_path(path)}: the file was changed by something else while this edit was being made; "
+            "nothing was written: run the command again"
+        ) from None
 
 
 def _read_for_edit(path: Path) -> bytes:
@@ -456,14 +467,7 @@ def add_target(
     plan, source = find_action(workspace, action_id, plan_slug)
     _check_plan_file(workspace, plan)
     path = source.path
-    original = _read_for_edit(path)
-    try:
-        raw = original.decode("utf-8")
-    except UnicodeDecodeError:
-        raise EditError(f"{display_path(path)}: the file is not UTF-8 text; fix it first") from None
-    bom = raw.startswith(BOM)
-    before = raw[1:] if bom else raw
-    check_action_text(before, path, fy_start, plan.plan)  # refuse to touch a file that is not valid now
+    original, before, bom = _action_text(path, fy_start, plan.plan)
     yaml, data = round_trip(before.replace("\r\n", "\n"))
     lines, edits = splice_item(before, yaml, data, "targets", [CommentedMap(text=text.strip())])
     after = apply_edits(lines, edits)
@@ -473,10 +477,5 @@ def add_target(
         raise EditError(f"the target would make the file invalid, so nothing was written:\n{error}") from None
     result = EditResult(path, before, after)
     if not dry_run:
-        try:
-            atomic_write(path, (BOM if bom else "") + after, expect=original)
-        except FileChanged:
-            raise EditError(
-                f"{display_path(path)}: the file was changed by something else meanwhile; run again"
-            ) from None
+        _write_back(path, after, bom, original)
     return result
