@@ -168,3 +168,34 @@ def test_script_in_notes_shows_as_text_and_never_runs(make_repo, tmp_path):
     assert "[link](javascript:alert(2))" in action_page
     # the plan page shows the latest note as text too
     assert XSS_NOTE.split(" and ")[0] in results[1]["text"]
+
+
+def test_printed_pages_are_a4_with_the_date_and_title_on_each_and_captions_kept_with_their_tables(
+    bundled_site, tmp_path
+):
+    """Printed from Chromium (its print stylesheet, the page size it asks for): A4, the report's title and the as-of
+    date in every page's margin, and no table caption left at the foot of a page without its table."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer
+
+    pages = [
+        "index.html",
+        "plans/health-wellbeing-2022-23/index.html",
+        "plans/health-inequalities-2021-23/actions/6.html",
+    ]
+    pdfs = tmp_path / "pdf"
+    open_pages(bundled_site, pages, axe=False, pdf=pdfs)
+    for page in pages:
+        pdf = pdfs / (page.replace("/", "__") + ".pdf")
+        printed = list(extract_pages(pdf))
+        assert printed, page
+        for number, sheet in enumerate(printed, start=1):
+            width, height = sheet.width, sheet.height
+            assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2, (page, width, height)  # A4 in points
+            text = " ".join(" ".join(b.get_text().split()) for b in sheet if isinstance(b, LTTextContainer))
+            assert "figures as of 2023-06-30" in text and "Action plans" in text, (page, number)
+            assert f"Page {number} of {len(printed)}" in text, (page, number)
+            for caption in ("Actions by state in each priority", "Latest RAG rating in each priority"):
+                if caption in text:  # a caption printed on this sheet has its table's header row with it
+                    after = text.split(caption, 1)[1]
+                    assert "Priority" in after, (page, number, caption)

@@ -45,13 +45,20 @@ def serve(directory: Path):
 
 
 def open_pages(
-    site: Path, pages: list[str], shots: Path | None = None, axe: bool = True, parallel: int = 1, width: int = 1280
+    site: Path,
+    pages: list[str],
+    shots: Path | None = None,
+    axe: bool = True,
+    parallel: int = 1,
+    width: int = 1280,
+    pdf: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Load each page in Chromium (one browser, one session, a viewport `width` px wide), `parallel` at a time;
     return one result per page, in the order of `pages` (see run-pages.js for the keys)."""
     ensure_dependencies()
-    if shots is not None:
-        shots.mkdir(parents=True, exist_ok=True)
+    for folder in (shots, pdf):
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
     with serve(site) as base:
         config = site.parent / f"{site.name}-browser.json"
         config.write_text(
@@ -63,6 +70,7 @@ def open_pages(
                     "axe": axe,
                     "parallel": parallel,
                     "width": width,
+                    "pdf": str(pdf) if pdf else None,
                 }
             )
         )

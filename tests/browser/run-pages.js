@@ -74,6 +74,11 @@ function inspectDom() {
                                                    first: v.nodes[0] && v.nodes[0].target,
                                                    targets: v.nodes.map(n => n.target.join(' ')) }));
     }
+    if (config.pdf) { // printed as a browser prints it: the print stylesheet, the page size it asks for
+      await page.emulateMedia({ media: 'print' });
+      await page.pdf({ path: path.join(config.pdf, rel.replace(/[\/\\]/g, '__') + '.pdf'), preferCSSPageSize: true });
+      await page.emulateMedia({ media: 'screen' });
+    }
     if (config.shots) {
       await page.screenshot({ path: path.join(config.shots, rel.replace(/[\/\\]/g, '__') + '.png'), fullPage: true });
     }

@@ -48,6 +48,14 @@ def md_text(text: Any) -> str:
     return str(text).replace("<", "&lt;").replace(">", "&gt;")
 
 
+def css_string(text: Any) -> Markup:
+    """Text for the inside of a double-quoted CSS string (a printed page's margin text): every character that is not
+    a plain letter, digit or space written as a CSS escape, so nothing can end the string or the style element."""
+    value = " ".join(str(text).split()) if text is not None else ""
+    escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}" for c in value)
+    return Markup(escaped)
+
+
 def md_line(text: Any) -> str:
     """Text for a Markdown heading or list item: one line (a line break in a title must not start a new heading,
     list or table), raw HTML tags made inert."""
@@ -86,7 +94,9 @@ def environment(dirs: list[Path]) -> Environment:
         keep_trailing_newline=True,
     )
     env.loader_dirs = dirs  # type: ignore[attr-defined]
-    env.filters.update(markdown=markdown_html, md_cell=md_cell, md_text=md_text, md_line=md_line, number=number)
+    env.filters.update(
+        markdown=markdown_html, md_cell=md_cell, md_text=md_text, md_line=md_line, number=number, css_string=css_string
+    )
     env.globals.update(url=url, charts=charts)
     return env
 
