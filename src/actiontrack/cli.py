@@ -484,26 +484,24 @@ def new(
 
     Example: actiontrack new --plan health-wellbeing-2022-23 --priority 2 --title "Pilot green social prescribing"
     """
-    from .edit import EditError, new_action
+    from .edit import new_action
     from .load import display_path
 
     workspace = _load(paths, cached=False)
-    try:
-        result = new_action(workspace, plan, title, priority=priority, owners=owner or [], due=due, dry_run=dry_run)
-    except EditError as error:
-        _fail(_unprinted(_flagged(error), workspace), error.code)
-    except OSError as error:
-        _cannot_write(error)
-    if dry_run:
-        sys.stdout.write(result.diff(workspace.root))
-    else:
-        typer.echo(display_path(result.path, workspace.root))
-    _done(workspace)
+    _edit(
+        workspace,
+        lambda: new_action(workspace, plan, title, priority=priority, owners=owner or [], due=due, dry_run=dry_run),
+        dry_run,
+        lambda result: display_path(result.path, workspace.root),
+        err=False,  # the new file's path is the command's output, for scripts
+    )
 
 
-def _edit(workspace: Workspace, run: Callable[[], Any], dry_run: bool, done: Callable[[Any], str]) -> None:
+def _edit(
+    workspace: Workspace, run: Callable[[], Any], dry_run: bool, done: Callable[[Any], str], err: bool = True
+) -> None:
     """The one way an editing command ends: the library's refusal as an error (its field as the flag), the diff with
-    --dry-run or what was done, then the exit policy."""
+    --dry-run or what was done (to stderr, or to stdout with `err=False`), then the exit policy."""
     from .edit import EditError
 
     try:
@@ -515,7 +513,7 @@ def _edit(workspace: Workspace, run: Callable[[], Any], dry_run: bool, done: Cal
     if dry_run:
         sys.stdout.write(result.diff(workspace.root))
     else:
-        typer.echo(done(result), err=True)
+        typer.echo(done(result), err=err)
     _done(workspace)
 
 

@@ -237,14 +237,7 @@ def update_action(
     if status is not None:
         edits.append(_status_edit(lines, data, status, newline_of(before)))
     after = apply_edits(lines, edits)
-    try:
-        check_action_text(after, path, fy_start, plan.plan)
-    except EditError as error:
-        raise EditError(f"the update would make the file invalid, so nothing was written:\n{error}") from None
-    result = EditResult(path, before, after)
-    if not dry_run and result.changed:
-        _write_back(path, after, bom, original)
-    return result
+    return _finish(path, original, before, after, bom, fy_start, plan.plan, "update", dry_run)
 
 
 def _action_text(path: Path, fy_start: int, plan: Plan | None) -> tuple[bytes, str, bool]:
@@ -258,6 +251,28 @@ def _action_text(path: Path, fy_start: int, plan: Plan | None) -> tuple[bytes, s
     before = raw[1:] if bom else raw
     check_action_text(before, path, fy_start, plan)  # refuse to touch a file that is not valid now
     return original, before, bom
+
+
+def _finish(
+    path: Path,
+    original: bytes,
+    before: str,
+    after: str,
+    bom: bool,
+    fy_start: int,
+    plan: Plan | None,
+    what: str,
+    dry_run: bool,
+) -> EditResult:
+    """An edited action file checked against the model and, unless `dry_run` or unchanged, written back."""
+    try:
+        check_action_text(after, path, fy_start, plan)
+    except EditError as error:
+        raise EditError(f"the {what} would make the file invalid, so nothing was written:\n{error}") from None
+    result = EditResult(path, before, after)
+    if not dry_run and result.changed:
+        _write_back(path, after, bom, original)
+    return result
 
 
 def _write_back(path: Path, after: str, bom: bool, original: bytes) -> None:
@@ -471,11 +486,4 @@ def add_target(
     yaml, data = round_trip(before.replace("\r\n", "\n"))
     lines, edits = splice_item(before, yaml, data, "targets", [CommentedMap(text=text.strip())])
     after = apply_edits(lines, edits)
-    try:
-        check_action_text(after, path, fy_start, plan.plan)
-    except EditError as error:
-        raise EditError(f"the target would make the file invalid, so nothing was written:\n{error}") from None
-    result = EditResult(path, before, after)
-    if not dry_run:
-        _write_back(path, after, bom, original)
-    return result
+    return _finish(path, original, before, after, bom, fy_start, plan.plan, "target", dry_run)
