@@ -170,7 +170,7 @@ def test_status_is_set_in_place(make_repo):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"period": "Q5 2022/23"}, "is not a date"),
+        ({"period": "Q5 2022/23"}, "is not a quarterly reporting period"),
         ({"period": "March 2023"}, 'not a quarterly reporting period of this plan, e.g. "2022/23 Q4"'),
         ({"period": "2024/25 Q1"}, "outside the plan's period"),
         ({"period": "2022/23 Q2", "actuals": ["volunters=3"]}, 'no target "volunters"'),
@@ -652,6 +652,22 @@ def test_update_refuses_a_red_or_amber_without_a_note_and_a_period_not_begun(pla
         app, ["update", "1.c", str(plans), "--period", "2022/23 Q3", "--note", "x", "--as-of", "2022-10-01"]
     )
     assert begun.exit_code == 0, begun.output
+
+
+def test_a_bare_quarter_is_the_latest_one_begun_and_a_wrong_period_is_answered_with_periods(plans):
+    def dry(period, as_of):
+        return CliRunner().invoke(
+            app, ["update", "1.c", str(plans), "--period", period, "--rag", "green", "--as-of", as_of, "--dry-run"]
+        )
+
+    assert '+  - period: "2022/23 Q2"' in dry("Q2", "2022-10-14").output  # in Q3 2022/23: this year's Q2
+    assert '+  - period: "2022/23 Q1"' in dry("q1", "2022-10-14").output
+    last_year = dry("Q4", "2022-10-14")  # the latest Q4 begun is 2021/22's, before this plan started
+    assert last_year.exit_code == 1 and "2021/22 Q4 is outside the plan's period" in last_year.output
+    wrong = dry("H1", "2022-10-14")
+    assert wrong.exit_code == 2, wrong.output
+    assert '"H1" is not a quarterly reporting period; write one as "2022/23 Q3" or "Q3"' in wrong.output
+    assert "March 2023" not in wrong.output  # periods, not the date formats of a deadline
 
 
 def test_a_new_action_is_not_started_so_not_stale_at_once(plans):

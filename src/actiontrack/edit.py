@@ -111,14 +111,23 @@ def find_action(workspace: Workspace, action_id: str, plan_slug: str | None) -> 
 # ---- update ----
 
 
-def reporting_period(plan: Plan | None, text: str, fy_start: int) -> tuple[str, Period]:
+_SHORT_PERIOD = re.compile(r"(?i)\s*(?P<part>[QH][1-4])\s*")
+
+
+def reporting_period(
+    plan: Plan | None, text: str, fy_start: int, as_of: date | None = None
+) -> tuple[str, Period]:
     """The plan's reporting period that `text` names, and its canonical label ("Q2 2022/23" -> "2022/23 Q2").
-    A plan with no known period accepts any well-formed period."""
+    A plan with no known period accepts any well-formed period. With `as_of`, a bare "Q2" or "H1" is the latest
+    period of that name that has begun on that day (so "Q2" in October 2022 is "2022/23 Q2")."""
     cadence = plan.reporting if plan else "quarterly"
+    short = _SHORT_PERIOD.fullmatch(text)
+    if short and as_of is not None:
+        text = _latest_named(cadence, short["part"].upper(), as_of, fy_start) or text
     try:
         when = parse_when(text, fy_start)
-    except DateError as error:
-        raise EditError(f"{error}", 2, field="period") from None
+    except DateError:
+        raise EditError(_not_a_period(text, cadence, fy_start, as_of), 2, field="period") from None
     example = ""
     if when.start is not None and when.end is not None:
         for label, span in reporting_periods(cadence, when.start, when.end, fy_start):
@@ -130,6 +139,22 @@ def reporting_period(plan: Plan | None, text: str, fy_start: int) -> tuple[str, 
         example = reporting_periods(cadence, when.start, when.start, fy_start)[0][0]
     hint = f', e.g. "{example}"' if example else ""
     raise EditError(f'"{text}" is not a {cadence} reporting period of this plan{hint}', field="period")
+
+
+def _not_a_period(text: str, cadence: str, fy_start: int, as_of: date | None) -> str:
+    """Why `text` names no reporting period, with examples of ones this plan's cadence has."""
+    day = as_of or date.today()
+    label = reporting_periods(cadence, day, day, fy_start)[0][0]
+    short = label.rsplit(" ", 1)[-1] if cadence in ("quarterly", "half-yearly") else None
+    also = f' or "{short}" for the latest {short}' if short else ""
+    return f'"{text}" is not a {cadence} reporting period; write one as "{label}"{also}'
+
+
+def _latest_named(cadence: str, part: str, as_of: date, fy_start: int) -> str | None:
+    """The label of the latest `cadence` period called `part` ("Q2") that has begun on `as_of`, or None."""
+    begun = reporting_periods(cadence, as_of.replace(year=as_of.year - 2), as_of, fy_start)
+    named = [label for label, span in begun if label.endswith(f" {part}") and span.start <= as_of]
+    return named[-1] if named else None
 
 
 def _number(text: str) -> int | float:
@@ -189,8 +214,8 @@ def update_action(
     fy_start = workspace.config.financial_year_start
     plan, source = find_action(workspace, action_id, plan_slug)
     _check_plan_file(workspace, plan)
-    label, span = reporting_period(plan.plan, period, fy_start)
     today = as_of or date.today()
+    label, span = reporting_period(plan.plan, period, fy_start, today)
     if span.start > today:
         raise EditError(
             f"{label} has not begun on {today.isoformat()}: an update reports a period that has started "
