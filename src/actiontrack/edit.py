@@ -114,9 +114,7 @@ def find_action(workspace: Workspace, action_id: str, plan_slug: str | None) -> 
 _SHORT_PERIOD = re.compile(r"(?i)\s*(?P<part>[QH][1-4])\s*")
 
 
-def reporting_period(
-    plan: Plan | None, text: str, fy_start: int, as_of: date | None = None
-) -> tuple[str, Period]:
+def reporting_period(plan: Plan | None, text: str, fy_start: int, as_of: date | None = None) -> tuple[str, Period]:
     """The plan's reporting period that `text` names, and its canonical label ("Q2 2022/23" -> "2022/23 Q2").
     A plan with no known period accepts any well-formed period. With `as_of`, a bare "Q2" or "H1" is the latest
     period of that name that has begun on that day (so "Q2" in October 2022 is "2022/23 Q2")."""
