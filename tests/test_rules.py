@@ -8,14 +8,27 @@ from datetime import date
 import pytest
 
 from actiontrack.derive import derive
+from actiontrack.history import attach_baselines
 from actiontrack.lint import run_lint
 from actiontrack.load import load_workspace
 from actiontrack.rules import REGISTRY
-from actiontrack.rules.examples import ACTION, AS_OF, EXAMPLES, GOOD, action
+from actiontrack.rules.examples import ACTION, AS_OF, BASE, EXAMPLES, GOOD, action
+
+from .gitbuild import Repo
 
 
-def lint(make_repo, files, as_of, base=True, **kwargs):
-    workspace = load_workspace([], cwd=make_repo(files, base=base))
+def lint(make_repo, files, as_of, base=True, committed=None, **kwargs):
+    """Lint a repository of `files`; with `committed`, a git repository whose first commit held those files (over
+    BASE) and whose second holds `files`, so rules that read the history see it."""
+    if committed is None:
+        folder = make_repo(files, base=base)
+    else:
+        folder = make_repo({**BASE, **committed}, base=False)
+        repo = Repo(folder)
+        repo.commit("2022-04-01", "Alice Archer", "The plan as agreed", {})
+        repo.commit("2022-09-01", "Bob Baker", "Changes", dict(files))
+    workspace = load_workspace([], cwd=folder)
+    attach_baselines(workspace)
     return run_lint(derive(workspace, as_of), **kwargs)
 
 
@@ -28,12 +41,15 @@ def test_every_rule_has_an_example():
 def test_rule_fails_and_passes(make_repo, tmp_path, name):
     """The examples `actiontrack rules NAME` shows are true: the rule fires on the one, and not on the other."""
     example = EXAMPLES[name]
-    found = [f for f in lint(make_repo, example.files(True), example.day(True), base=False).findings if f.rule == name]
+    first = example.committed
+    found = lint(make_repo, example.files(True), example.day(True), base=False, committed=first).findings
+    found = [f for f in found if f.rule == name]
     assert found, f"{name} did not fire"
     assert all(f.code == REGISTRY[name].code and f.severity == REGISTRY[name].severity for f in found)
     assert all(f.line >= 1 and f.column >= 1 and f.path.startswith("plans/") for f in found)
     shutil.rmtree(tmp_path / "plans")
-    clean = lint(make_repo, example.files(False), example.day(False), base=False).findings
+    shutil.rmtree(tmp_path / ".git", ignore_errors=True)
+    clean = lint(make_repo, example.files(False), example.day(False), base=False, committed=first).findings
     assert [f for f in clean if f.rule == name] == []
 
 

@@ -62,6 +62,14 @@ AsOfOpt = Annotated[
     typer.Option("--as-of", metavar="YYYY-MM-DD", help="Judge deadlines and updates as of this date (default: today)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (documented in the README) instead of a table.")]
+RevOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rev",
+        metavar="REV",
+        help="Read the plans as they were at this git commit, tag or branch (--as-of still sets the judging date).",
+    ),
+]
 
 
 def _flagged(error: Exception) -> str:
@@ -137,20 +145,37 @@ def _writing() -> Iterator[None]:
 _options = {"cache": True}
 
 
-def _load(paths: list[Path] | None, cached: bool = True) -> Workspace:
+def _load(paths: list[Path] | None, cached: bool = True, rev: str | None = None, baselines: bool = False) -> Workspace:
     """Load for a command, and print every file's problems to stderr; `cached=False` for commands that write, which
-    always read the files afresh. Every command that reads plans goes through here and ends with `_done`."""
+    always read the files afresh; `rev`: as at that git revision; `baselines`: read each action's first agreed
+    deadline from git too. Every command that reads plans goes through here and ends with `_done`."""
+    from .gitrepo import GitProblem
     from .load import UsageError, load_workspace
 
     progress = _TerminalProgress() if sys.stderr.isatty() else None
+    use_cache = cached and _options["cache"]
     try:
-        workspace = load_workspace(paths or [], progress=progress, use_cache=cached and _options["cache"])
+        if rev is not None:
+            from .gitplans import load_at
+
+            workspace = load_at(rev, paths or [], progress=progress, use_cache=use_cache)
+        else:
+            workspace = load_workspace(paths or [], progress=progress, use_cache=use_cache)
     except UsageError as error:
         _fail(_flagged(error))
+    except GitProblem as problem:
+        _fail(f"--rev: {problem}" if rev else str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
     finally:
         if progress is not None:
             progress.stop()
     _print_problems(workspace)
+    if baselines:
+        from .cache import Cache
+        from .history import attach_baselines
+
+        note = attach_baselines(workspace, Cache.for_repository(workspace.root, use_cache))
+        if note:
+            typer.echo(f"actiontrack: note: {note}", err=True)
     return workspace
 
 
@@ -301,6 +326,7 @@ def status(
     ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also list every action, grouped by priority.")] = False,
     as_json: JsonOpt = False,
+    rev: RevOpt = None,
 ) -> None:
     """Where the plan stands: counts by state and RAG, what needs attention now, and (--all) every action.
 
@@ -318,6 +344,9 @@ def status(
         str(show_all),
         str(as_json),
     ]
+    if rev is not None:  # a revision's files are not in the folder the output cache fingerprints
+        _status(paths, day, plan, priority, owner, state, before, show_all, as_json, rev)
+        return
     with _replay_or_record("status", paths, options):
         _status(paths, day, plan, priority, owner, state, before, show_all, as_json)
 
@@ -332,10 +361,11 @@ def _status(
     before: date | None,
     show_all: bool,
     as_json: bool,
+    rev: str | None = None,
 ) -> None:
     from .derive import derive
 
-    workspace = _load(paths)
+    workspace = _load(paths, rev=rev)
     snapshot = derive(workspace, day)
     _check_choice(plan, [p.slug for p in workspace.plans], "--plan", "plan")
     _check_choice(
@@ -368,6 +398,7 @@ def show(
     as_of: AsOfOpt = None,
     plan: PlanOpt = None,
     as_json: JsonOpt = False,
+    rev: RevOpt = None,
 ) -> None:
     """One action in full: owners, milestones, targets against actuals, and its update history.
 
@@ -377,7 +408,7 @@ def show(
     from .load import LookupProblem
 
     day = _as_of(as_of) or date.today()
-    workspace = _load(paths)
+    workspace = _load(paths, rev=rev, baselines=True)
     try:
         found = derive(workspace, day).find(action_id, plan)
     except LookupProblem as problem:
@@ -391,6 +422,131 @@ def show(
         from .views.show import render_action
 
         render_action(found, workspace, day, _console())
+    _done(workspace)
+
+
+@app.command(rich_help_panel="See where the plans stand")
+def history(
+    action_id: Annotated[str, typer.Argument(metavar="ID", help='The action\'s id, e.g. "1.c".')],
+    paths: PathsArg = None,
+    plan: PlanOpt = None,
+    as_json: JsonOpt = False,
+    rev: RevOpt = None,
+) -> None:
+    """An action's timeline from git, newest first: who changed what and when, in plan terms.
+
+    Each commit that changed the action, and what it changed: added, deadline moved (and by how many days), status,
+    owners, updates, targets, milestones done, wording, removed. A renamed file keeps its history; changes not yet
+    committed come first.
+
+    Example: actiontrack history 1.c --plan health-wellbeing-2022-23
+    """
+    from .gitrepo import GitProblem, GitRepo
+    from .history import history_of, uncommitted
+    from .views.history import event_json, history_text
+
+    workspace = _load(paths, rev=rev)
+    _check_choice(plan, [p.slug for p in workspace.plans], "--plan", "plan")
+    try:
+        repo = GitRepo.find(workspace.root)
+        found, keys = history_of(repo, workspace, action_id, plan)
+    except GitProblem as problem:
+        _fail(str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
+    current = [(p.slug, a.action.id) for p in workspace.plans for a in p.actions if a.action.id == action_id]
+    keys = sorted({*keys, *(k for k in current if plan is None or k[0] == plan)})
+    if not keys:
+        from .words import did_you_mean
+
+        known = sorted({a.action.id for a in workspace.actions})
+        where = f" in plan {plan}" if plan else ""
+        _fail(f'no action "{action_id}"{where}, now or in the history{did_you_mean(action_id, known)}')
+    if len(keys) > 1:
+        _fail(f'action "{action_id}" is in several plans ({", ".join(k[0] for k in keys)}): choose one with --plan')
+    key = keys[0]
+    for skipped in (u for u in found.unreadable if u.key in (None, key)):
+        commit = skipped.commit
+        typer.echo(
+            f"actiontrack: note: {skipped.path} did not read at {commit.short} ({commit.day.isoformat()}), so that "
+            f"version is skipped: {skipped.message}",
+            err=True,
+        )
+    events = [(None, tuple(pending))] if (pending := uncommitted(found, workspace, key)) else []
+    events += [(event, event.changes) for event in reversed(found.events.get(key, []))]
+    latest = found.latest.get(key)
+    now = next(
+        (a.action for p in workspace.plans if p.slug == key[0] for a in p.actions if a.action.id == key[1]), None
+    )
+    title = (now or latest).title if (now or latest) else action_id  # type: ignore[union-attr]
+    if as_json:
+        payload = {"plan": key[0], "id": key[1], "events": [event_json(e, c) for e, c in events]}
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(history_text(key[0], key[1], title, [], events), nl=False)
+    _done(workspace)
+
+
+class ChangesFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+@app.command(rich_help_panel="See where the plans stand")
+def changes(
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            metavar="REV|DATE",
+            help="From this git revision, or the last commit on or before this date (YYYY-MM-DD).",
+        ),
+    ],
+    paths: PathsArg = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", metavar="REV|DATE", help="Up to this revision or date (default: the files as they are now)."
+        ),
+    ] = None,
+    output_format: Annotated[
+        ChangesFormat, typer.Option("--format", "-f", help="text, md (Markdown) or json.")
+    ] = ChangesFormat.text,
+    as_json: Annotated[bool, typer.Option("--json", help="The same as --format json.")] = False,
+) -> None:
+    """What changed between two points in git, in plan terms: counts first, then each action's changes.
+
+    Actions added, removed, completed, cancelled; deadlines moved (slips and pull-forwards); owners changed; new
+    updates and RAG ratings; targets changed. Until defaults to the files as they are now, so edits not yet
+    committed show too.
+
+    Example: actiontrack changes --since 2023-04-01 --format md
+    """
+    from .gitrepo import GitProblem, GitRepo
+    from .history import Point, changes_between, point
+    from .views.history import changes_json, changes_text
+
+    workspace = _load(paths)
+    try:
+        repo = GitRepo.find(workspace.root)
+        start = point(repo, since)
+        end = point(repo, until) if until is not None else Point(None, "the working tree")
+        found, unreadable = changes_between(repo, workspace, start, end)
+    except GitProblem as problem:
+        _fail(str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
+    for skipped in unreadable:
+        commit = skipped.commit
+        typer.echo(
+            f"actiontrack: error: {skipped.path} did not read at {commit.short} ({commit.day.isoformat()}), so its "
+            f"changes are not listed: {skipped.message}",
+            err=True,
+        )
+    chosen = "json" if as_json else output_format.value
+    if chosen == "json":
+        typer.echo(json.dumps(changes_json(start, end, found), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(changes_text(start, end, found, markdown=chosen == "md"), nl=False)
+    if unreadable:
+        raise typer.Exit(EXIT_PROBLEMS)
     _done(workspace)
 
 
@@ -727,6 +883,7 @@ def export(
     output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or xlsx.")] = ExportFormat.csv,
     out: Annotated[Path, typer.Option("--out", "-o", help="The file to write.")] = Path("actions.csv"),
     as_of: AsOfOpt = None,
+    rev: RevOpt = None,
 ) -> None:
     """One row per action with its latest update, for a spreadsheet or committee papers.
 
@@ -736,7 +893,7 @@ def export(
     from .export import export as write_export
 
     day = _as_of(as_of) or date.today()
-    workspace = _load(paths)
+    workspace = _load(paths, rev=rev)
     if not out.parent.is_dir():
         _fail(f"--out: the folder {out.parent} does not exist")
     with _writing():
@@ -823,6 +980,7 @@ def report(
             "report is written with a banner on every page naming each file left out and why.",
         ),
     ] = False,
+    rev: RevOpt = None,
 ) -> None:
     """Render the plans as a Markdown report or a static HTML site (an index, plans, actions and owners).
 
@@ -835,7 +993,7 @@ def report(
     from .report import IncompleteReport, build
 
     day = _as_of(as_of) or date.today()
-    workspace = _load(paths)
+    workspace = _load(paths, rev=rev, baselines=True)
     try:
         with _writing():
             written = build(derive(workspace, day), output_format.value, out, title, templates, refuse_incomplete)
@@ -880,11 +1038,13 @@ def lint(
         str | None, typer.Option("--ignore", metavar="RULES", help="Not these rules (names or codes, comma-separated).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only errors.")] = False,
+    rev: RevOpt = None,
 ) -> None:
     """Find what goes wrong in action plans: overdue, unowned, unmeasurable, never updated. Exit 1 on errors.
 
     Example: actiontrack lint --as-of 2023-06-30 --format github
     """
+    from .gitrepo import GitProblem
     from .lint import lint_repository, parse_rule_list
     from .load import UsageError
     from .views import lint_output
@@ -895,12 +1055,16 @@ def lint(
         ignored = parse_rule_list(ignore, "--ignore")
         progress = _TerminalProgress() if sys.stderr.isatty() else None
         try:
-            result = lint_repository(paths or [], day, selected, ignored, _options["cache"], progress)
+            result = lint_repository(paths or [], day, selected, ignored, _options["cache"], progress, rev)
         finally:
             if progress is not None:
                 progress.stop()
     except UsageError as error:
         _fail(_flagged(error))
+    except GitProblem as problem:
+        _fail(f"--rev: {problem}" if rev else str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
+    for note in result.notes:
+        typer.echo(f"actiontrack: note: {note}", err=True)
     chosen = output_format.value
     if chosen == "auto":
         chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"

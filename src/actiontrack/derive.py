@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dates import Period, reporting_periods
-from .load import ActionSource, PlanSource, Workspace, natural_key
+from .load import ActionSource, Baseline, PlanSource, Workspace, natural_key
 from .model import Action, Milestone, Owner, Plan, Target, Update
 from .vocab import RAGS_WORST_FIRST, STATES
 
@@ -72,6 +72,7 @@ class DerivedAction:
     milestones_overdue: tuple[Milestone, ...] = ()  # not done, and their date has passed
     milestones_due_soon: tuple[Milestone, ...] = ()  # not done, due within due_soon_days
     snapshot_as_of: date = date.min  # the date it was judged on
+    moved_from: Baseline | None = None  # the deadline as first agreed, when today's falls on another day
 
     @property
     def action(self) -> Action:
@@ -383,7 +384,14 @@ def _state(status: str | None, rag: str | None, due: date | None, as_of: date, s
     return "not-started" if updated else "not-reported"
 
 
-def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start: int, soon: int) -> DerivedAction:
+def derive_action(
+    source: ActionSource,
+    plan: PlanSource,
+    as_of: date,
+    fy_start: int,
+    soon: int,
+    baselines: dict[tuple[str, str], Baseline] | None = None,
+) -> DerivedAction:
     action = source.action
     # an update about a period that had not begun on the as-of date does not count yet (reproducible --as-of)
     updates = tuple(u for u in action.updates if u.period.start is None or u.period.start <= as_of)
@@ -399,6 +407,8 @@ def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start:
     stale = period is not None and status in (None, "in-progress") and not covered
     days_left = (due - as_of).days if due else None
     state = _state(status, rag, due, as_of, soon, bool(updates))
+    baseline = baselines.get((plan.slug, action.id)) if baselines else None
+    moved = baseline is not None and baseline.date is not None and due is not None and baseline.date != due
     open_steps = [m for m in action.milestones if not m.done and m.due is not None and m.due.end is not None]
     if state in CLOSED:
         open_steps = []
@@ -419,6 +429,7 @@ def derive_action(source: ActionSource, plan: PlanSource, as_of: date, fy_start:
         milestones_overdue=tuple(m for m in open_steps if m.due.end < as_of),  # type: ignore[union-attr]
         milestones_due_soon=tuple(m for m in open_steps if 0 <= (m.due.end - as_of).days <= soon),  # type: ignore
         snapshot_as_of=as_of,
+        moved_from=baseline if moved else None,
     )
 
 
@@ -426,7 +437,7 @@ def derive(workspace: Workspace, as_of: date) -> Snapshot:
     """Where every loaded action stands on `as_of`."""
     config = workspace.config
     actions = [
-        derive_action(source, plan, as_of, config.financial_year_start, config.due_soon_days)
+        derive_action(source, plan, as_of, config.financial_year_start, config.due_soon_days, workspace.baselines)
         for plan in workspace.plans
         for source in plan.actions
     ]

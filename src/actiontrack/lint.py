@@ -41,6 +41,7 @@ class LintResult:
     files_checked: int
     rules: list[Rule] = field(default_factory=list)  # the rules that ran, for SARIF's rule table
     root: str = ""  # the folder the findings' paths start at (the git repository's root, see Workspace.forge_root)
+    notes: list[str] = field(default_factory=list)  # what could not be checked, and why (e.g. a shallow clone)
 
     def counts(self) -> Counter[str]:
         return Counter(f.severity for f in self.findings)
@@ -287,9 +288,22 @@ def lint_repository(
     ignore: set[str] | frozenset[str] = frozenset(),
     use_cache: bool = False,
     progress: Progress | None = None,
+    rev: str | None = None,
 ) -> LintResult:
     """Load, derive and lint. With `use_cache`, an unchanged repository (same files, same bytes, same options,
-    same as-of date, same actiontrack) gets its earlier result back without parsing anything."""
+    same as-of date, same actiontrack, same git HEAD) gets its earlier result back without parsing anything. With
+    `rev`, the plans as they were at that git revision (GitProblem when git cannot answer)."""
+    from .gitrepo import head_marker
+    from .history import attach_baselines
+
+    if rev is not None:
+        from .gitplans import load_at
+
+        workspace = load_at(rev, paths, progress=progress, use_cache=use_cache)
+        note = attach_baselines(workspace, Cache.for_repository(workspace.root, use_cache))
+        result = run_lint(derive(workspace, as_of), select, ignore)
+        result.notes = [note] if note else []
+        return result
     inventory = find_files(paths)
     cache = Cache.for_repository(inventory.root, use_cache)
     key = None
@@ -301,6 +315,7 @@ def lint_repository(
             ",".join(sorted(ignore)),
             str(Path.cwd()),
             str(forge_root(inventory.root)),
+            head_marker(inventory.root),  # moved deadlines are judged against the history
         ]
         key = cache.key("lint", inventory.fingerprint(cache), *options)
         found = cache.get("results", key)
@@ -308,7 +323,9 @@ def lint_repository(
             cache.save_digests()
             return found
     workspace = load_workspace(inventory=inventory, progress=progress, cache=cache)
+    note = attach_baselines(workspace, cache)
     result = run_lint(derive(workspace, as_of), select, ignore)
+    result.notes = [note] if note else []
     if key is not None:
         cache.put("results", key, result)
     return result

@@ -14,11 +14,12 @@ import os
 import types
 import typing
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date as date_
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -44,6 +45,20 @@ from .model import Action, Config, Owner, OwnersFile, Plan, validation_context
 from .schema_words import plain_message
 from .words import did_you_mean, escaped, shown
 from .yamlfile import Document, YamlProblem, parse_bytes, read_bytes, read_document, real_folder
+
+if TYPE_CHECKING:
+    from .gitrepo import Commit
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """An action's deadline as first agreed: in the `baseline:` revision of actiontrack.yaml, else in the commit that
+    added the action (history.py finds it; derive compares it with today's)."""
+
+    text: str | None  # the deadline as written then (None: it had none)
+    date: date_ | None
+    commit: str
+    commit_date: date_
 
 
 @dataclass(frozen=True)
@@ -150,6 +165,8 @@ class Workspace:
     owners_doc: Document | None
     plans: list[PlanSource]
     problems: list[Problem]
+    revision: Commit | None = None  # the git commit the files were read from; None: the folder as it is
+    baselines: dict[tuple[str, str], Baseline] = field(default_factory=dict)  # (plan, id) -> as first agreed
 
     @property
     def actions(self) -> list[ActionSource]:
@@ -198,12 +215,13 @@ class Workspace:
         return _under(path, self.root.resolve())
 
 
-def load_config(root: Path) -> tuple[Config, Path | None, Document | None]:
+def load_config(root: Path, files: Mapping[Path, bytes] | None = None) -> tuple[Config, Path | None, Document | None]:
+    """actiontrack.yaml in `root` (from `files`, a revision's files by path, when given)."""
     path = root / CONFIG_FILE
-    if not path.is_file():
+    if not (path in files if files is not None else path.is_file()):
         return Config(), None, None
     try:
-        doc = read_document(path, root.resolve())
+        doc = read_document(path, root.resolve()) if files is None else parse_bytes(files[path])
     except YamlProblem as problem:
         raise UsageError(Problem(path, problem.line, problem.column, problem.message).format()) from None
     try:
@@ -305,9 +323,9 @@ def validation_problems(error: ValidationError, doc: Document, path: Path, model
 # ---- loading -------------------------------------------------------------------------------------------------
 
 
-def _read(path: Path, problems: list[Problem], inside: Path) -> Document | None:
+def _read(path: Path, problems: list[Problem], inside: Path, raw: bytes | None = None) -> Document | None:
     try:
-        return read_document(path, inside)
+        return read_document(path, inside) if raw is None else parse_bytes(raw)
     except YamlProblem as problem:
         problems.append(Problem(path, problem.line, problem.column, problem.message, problem.rule))
     except OSError as error:
@@ -333,10 +351,12 @@ def _example_keys(model: type[BaseModel]) -> str:
     return ", ".join(f'"{name}"' for name in (required or list(model.model_fields)[:3]))
 
 
-def load_owners(path: Path, problems: list[Problem], inside: Path) -> tuple[dict[str, Owner], Document | None]:
-    if not os.path.lexists(path):  # a FIFO or a dangling link is there, and reading it says what is wrong
-        return {}, None
-    doc = _read(path, problems, inside)
+def load_owners(
+    path: Path, problems: list[Problem], inside: Path, files: Mapping[Path, bytes] | None = None
+) -> tuple[dict[str, Owner], Document | None]:
+    if not (path in files if files is not None else os.path.lexists(path)):  # a FIFO or a dangling link is there,
+        return {}, None  # and reading it says what is wrong
+    doc = _read(path, problems, inside, files[path] if files is not None else None)
     if doc is None:
         return {}, None
     registry = _validate(OwnersFile, doc, path, {}, problems)
@@ -387,11 +407,19 @@ class _Unit(typing.NamedTuple):
     context: dict
     cache: Cache
     inside: Path  # the repository (resolved): no file may lead out of it
+    blobs: dict[str, bytes] | None = None  # the files' bytes at a git revision, by name; None: read the folder
+
+
+def _raw(unit: _Unit, name: str) -> bytes:
+    """A file's bytes: from the revision's blobs, or read safely from the folder."""
+    if unit.blobs is not None:
+        return unit.blobs[name]
+    return read_bytes(file_in(unit.folder, name), unit.inside)
 
 
 def _parse_unit(unit: _Unit, progress: Progress | None = None) -> dict[str, _Parsed | Problem]:
     """Parse these files of one plan folder (plan.yaml and/or actions), reusing cached results for unchanged ones."""
-    directory, shard, names, context, cache, inside = unit
+    directory, shard, names, context, cache = unit[:5]
     key = _unit_key(directory, shard, context, cache)
     cached: dict[str, tuple[str, _Parsed]] = cache.get("parsed", key) or {}
     fresh: dict[str, tuple[str, _Parsed]] = {}
@@ -401,7 +429,7 @@ def _parse_unit(unit: _Unit, progress: Progress | None = None) -> dict[str, _Par
         if progress is not None and name != PLAN_FILE:
             progress.advance()
         try:
-            raw = read_bytes(path, inside)
+            raw = _raw(unit, name)
         except YamlProblem as problem:
             results[name] = Problem(path, problem.line, problem.column, problem.message, problem.rule)
             continue
@@ -579,11 +607,13 @@ def load_workspace(
     use_cache: bool = False,
     inventory: Inventory | None = None,
     cache: Cache | None = None,
+    files: Mapping[Path, bytes] | None = None,
 ) -> Workspace:
     """Load the plans at `paths` (default: the plans/ folder of the repository around `cwd`).
 
     With `use_cache`, files unchanged since an earlier run are not parsed again (see cache.py). A large
-    repository is parsed by one process per core."""
+    repository is parsed by one process per core. With `files` (the plan files of a git revision, by the path they
+    would have in the folder, and an `inventory` listing them), those bytes are read instead of the folder."""
     found = inventory or find_files(paths, cwd)
     real_folder.cache_clear()  # folders may have become links since an earlier load in this process
     problems: list[Problem] = []
@@ -592,7 +622,7 @@ def load_workspace(
         problems.append(Problem(directory / PLAN_FILE, 1, 1, message))
     owners_path = found.plans_dir / OWNERS_FILE
     inside = found.root.resolve()
-    owners, owners_doc = load_owners(owners_path, problems, inside)
+    owners, owners_doc = load_owners(owners_path, problems, inside, files)
     fy_start = found.config.financial_year_start
     cache = cache or Cache.for_repository(found.root, use_cache)
     found.remember_settings(cache)
@@ -600,9 +630,20 @@ def load_workspace(
     def cache_for(folder: Path) -> Cache:
         return cache if folder not in found.subset else Cache(None)
 
+    def blobs(folder: Path, names: list[str]) -> dict[str, bytes] | None:
+        return None if files is None else {name: files[file_in(folder, name)] for name in names}
+
     # plan.yaml first: how an action's deadline reads depends on the plan's legend of deadline codes
     plan_units = [
-        _Unit(folder, "plan", [PLAN_FILE], validation_context(fy_start), cache_for(folder), inside)
+        _Unit(
+            folder,
+            "plan",
+            [PLAN_FILE],
+            validation_context(fy_start),
+            cache_for(folder),
+            inside,
+            blobs(folder, [PLAN_FILE]),
+        )
         for folder, names in found.folders.items()
         if PLAN_FILE in names
     ]
@@ -612,7 +653,7 @@ def load_workspace(
             parsed[folder].update(results)
     contexts = {folder: validation_context(fy_start, _plan_value(parsed[folder])) for folder in found.folders}
     units = [
-        _Unit(folder, shard, names, contexts[folder], cache_for(folder), inside)
+        _Unit(folder, shard, names, contexts[folder], cache_for(folder), inside, blobs(folder, names))
         for folder, all_names in found.folders.items()
         for shard, names in _units([name for name in all_names if name != PLAN_FILE])
     ]
@@ -640,7 +681,7 @@ def load_workspace(
 
 def _cached_unit(unit: _Unit) -> dict[str, _Parsed | Problem] | None:
     """The unit's results straight from the cache when every file in it is unchanged, else None."""
-    folder, shard, names, context, cache, inside = unit
+    folder, shard, names, context, cache, inside, blobs = unit
     if not cache.enabled:
         return None
     cached: dict[str, tuple[str, _Parsed]] | None = cache.get("parsed", _unit_key(folder, shard, context, cache))
@@ -649,7 +690,8 @@ def _cached_unit(unit: _Unit) -> dict[str, _Parsed | Problem] | None:
     read = functools.partial(read_bytes, inside=inside)
     for name in names:
         try:
-            if cache.file_digest(file_in(folder, name), read) != cached[name][0]:
+            known = digest(blobs[name]) if blobs is not None else cache.file_digest(file_in(folder, name), read)
+            if known != cached[name][0]:
                 return None
         except (OSError, YamlProblem):
             return None

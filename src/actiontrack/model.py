@@ -334,6 +334,9 @@ class LintConfig(Strict):
 
 class ReportSettings(Strict):
     title: str | None = None
+    show_authors: bool = Field(
+        False, description="name the authors of changes on the published site (their commit names are personal data)"
+    )
 
 
 class Config(Strict):
@@ -345,6 +348,11 @@ class Config(Strict):
     )
     due_soon_days: int = Field(30, ge=0, le=366, description="how near a deadline counts as due soon")
     report: ReportSettings = Field(default_factory=ReportSettings)
+    baseline: str | None = Field(
+        None,
+        description="the git revision of the plan as agreed (e.g. a tag such as plan-approved), against which moved "
+        "deadlines are judged; default: the commit that first added each action",
+    )
     lint: LintConfig = Field(default_factory=LintConfig, description="lint rule settings; see `actiontrack rules`")
 
     @field_validator("financial_year_start", mode="before")

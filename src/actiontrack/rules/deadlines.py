@@ -134,3 +134,24 @@ def milestone_due_soon(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
                 f'milestone "{shown(milestone.text)}" is due {when_due(days)}: "{milestone.due.text}"',  # type: ignore
                 ("milestones", index, "due"),
             )
+
+
+@rule("AT209", "deadline-moved", "warning")
+def deadline_moved(item: DerivedAction, ctx: Context) -> Iterator[Hit]:
+    """An action's deadline is not the one first agreed: it was moved since the plan's baseline.
+
+    The baseline is the revision `baseline:` names in actiontrack.yaml (e.g. the tag of the plan as approved), else
+    the commit that first added the action; it is read from git, so this rule needs the plans in a git repository
+    with their history (in CI: `fetch-depth: 0`). A move agreed by committee is recorded with the action's own
+    `lint: {ignore: [deadline-moved], reason: ...}`, so the reason stays on record.
+    """
+    first = item.moved_from
+    if first is None or first.date is None or item.due_date is None:
+        return
+    days = (item.due_date - first.date).days
+    direction = f"{day_count(days)} later" if days > 0 else f"{day_count(-days)} earlier"
+    yield Hit(
+        f'deadline moved from "{first.text}" ({first.date.isoformat()}, as agreed in commit {first.commit[:7]} of '
+        f"{first.commit_date.isoformat()}) to {_due(item)}: {direction}",
+        ("due",),
+    )

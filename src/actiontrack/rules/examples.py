@@ -61,6 +61,7 @@ class Example:
     passes: dict[str, str]
     as_of: date = AS_OF
     passes_as_of: date | None = None  # when the passing case is about another day (due-soon)
+    committed: dict[str, str] | None = None  # files first committed to git (laid over BASE); the example's after
 
     def files(self, failing: bool) -> dict[str, str]:
         return {**BASE, **(self.fails if failing else self.passes)}
@@ -157,6 +158,12 @@ EXAMPLES: dict[str, Example] = {
     "complete-with-open-milestones": _example(
         {ACTION: GOOD + "status: complete\nmilestones:\n  - text: Report to the board\n"},
         {ACTION: GOOD + "status: complete\nmilestones:\n  - text: Report to the board\n    done: true\n"},
+    ),
+    "deadline-moved": Example(
+        {ACTION: action(due='due: "2023/24"\n')},
+        {ACTION: action(due='due: "2023/24"\n') + "lint:\n  ignore: [deadline-moved]\n  reason: agreed by the board\n"},
+        AS_OF,
+        committed={ACTION: GOOD},
     ),
     "kpi-behind-pace": _example(
         {

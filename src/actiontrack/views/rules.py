@@ -30,6 +30,8 @@ def explain(rule: Rule) -> str:
     text = f"{rule.code} {rule.name}\ndefault severity: {rule.severity}\noptions: {options}\n\n{rule.doc}\n"
     example = rule.example
     if example is not None:
+        if example.committed is not None:
+            text += f"\nFirst committed to git as:\n{_files(example.committed)}\nthen changed to what follows.\n"
         text += f"\nFires on, as of {example.day(True).isoformat()}:\n{_files(example.fails)}"
         text += f"\nDoes not fire on, as of {example.day(False).isoformat()}:\n{_files(example.passes)}"
     return text
