@@ -188,3 +188,13 @@ def plans_history(path: Path) -> tuple[Repo, dict[str, str]]:
         },
     )
     return repo, commits
+
+
+def _clone(source: Path, target: Path) -> Repo:
+    subprocess.run(["git", "clone", "-q", str(source), str(target)], check=True, capture_output=True)
+    repo = Repo.__new__(Repo)
+    repo.path = target
+    return repo
+
+
+Repo.clone = staticmethod(_clone)  # type: ignore[attr-defined]

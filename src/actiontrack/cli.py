@@ -450,6 +450,7 @@ def history(
     try:
         repo = GitRepo.find(workspace.root)
         found, keys = history_of(repo, workspace, action_id, plan)
+        _shallow_note(repo)
     except GitProblem as problem:
         _fail(str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
     current = [(p.slug, a.action.id) for p in workspace.plans for a in p.actions if a.action.id == action_id]
@@ -483,6 +484,13 @@ def history(
     else:
         typer.echo(history_text(key[0], key[1], title, [], events), nl=False)
     _done(workspace)
+
+
+def _shallow_note(repo) -> None:
+    if repo.shallow:
+        from .gitrepo import SHALLOW_HINT
+
+        typer.echo(f"actiontrack: note: only the history this clone holds is shown: {SHALLOW_HINT}", err=True)
 
 
 class ChangesFormat(StrEnum):
@@ -528,6 +536,7 @@ def changes(
     workspace = _load(paths)
     try:
         repo = GitRepo.find(workspace.root)
+        _shallow_note(repo)
         start = point(repo, since)
         end = point(repo, until) if until is not None else Point(None, "the working tree")
         found, unreadable = changes_between(repo, workspace, start, end)

@@ -104,6 +104,27 @@ def status_payload(snapshot: Snapshot, actions: list[DerivedAction]) -> dict[str
     }
 
 
+def _original(derived: DerivedAction) -> dict[str, Any] | None:
+    """The deadline as first agreed, when today's differs (history.py reads it from git)."""
+    first = derived.moved_from
+    if first is None:
+        return None
+    return {
+        "due": first.text,
+        "due_date": first.date.isoformat() if first.date else None,
+        "commit": first.commit,
+        "commit_date": first.commit_date.isoformat(),
+    }
+
+
+def original_due_text(derived: DerivedAction) -> str | None:
+    """"March 2023 (2023-03-31), as agreed on 2022-04-05" when the deadline has moved since, else None."""
+    first = derived.moved_from
+    if first is None or first.date is None:
+        return None
+    return f"{first.text} ({first.date.isoformat()}), as agreed on {first.commit_date.isoformat()}"
+
+
 def action_detail(derived: DerivedAction, workspace: Workspace) -> dict[str, Any]:
     """`show --json`: one action in full, with owner names, dated milestones, KPI progress and updates newest first."""
     action = derived.action
@@ -112,6 +133,7 @@ def action_detail(derived: DerivedAction, workspace: Workspace) -> dict[str, Any
         {
             "what": action.what,
             "outcome": action.outcome,
+            "original_due": _original(derived),
             "owners": [_owner(o, workspace) for o in action.owners],
             "partners": [_owner(o, workspace) for o in action.partners],
             "milestones": [

@@ -12,7 +12,7 @@ from rich.text import Text
 from ..derive import DerivedAction, priority_title
 from ..load import Workspace, display_path
 from ..words import when_due
-from .records import updates_newest_first
+from .records import original_due_text, updates_newest_first
 from .status import STATE_STYLES, progress_bar, rag_text, state_text
 
 
@@ -95,6 +95,9 @@ def _fields(derived: DerivedAction, workspace: Workspace) -> Table:
     if action.partners:
         _field(fields, "Partners", _owner_line(action.partners, workspace))
     _field(fields, "Due", _due(derived))
+    original = original_due_text(derived)
+    if original:
+        _field(fields, "Original deadline", Text(original, style="yellow"))
     _field(fields, "Status", derived.status or Text("not recorded", style="dim"))
     if derived.last_period is not None:
         covered = Text(f"no update for {derived.last_period.label}", style="yellow") if derived.stale else None
