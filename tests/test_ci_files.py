@@ -172,3 +172,14 @@ def test_every_actiontrack_command_in_ci_is_real(tmp_path, monkeypatch):
         result = CliRunner().invoke(app, [*args, "--as-of", "2023-06-30"])
         assert result.exit_code in (0, 1), (args, result.output)  # 2 would be a usage error
     assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / "public" / "index.html").is_file()
+
+
+def test_ci_checks_out_the_whole_history():
+    """Moved deadlines (AT209) and `changes` read the plan's history: CI's default shallow checkout would hide it."""
+    for workflow in WORKFLOWS:
+        for name, job in yaml.load(workflow.read_text())["jobs"].items():
+            for step in job.get("steps", []):
+                if str(step.get("uses", "")).startswith("actions/checkout") and "publish" in workflow.name:
+                    assert step.get("with", {}).get("fetch-depth") == 0, (workflow, name)
+    for gitlab in GITLABS:
+        assert str(yaml.load(gitlab.read_text())["variables"]["GIT_DEPTH"]) == "0", gitlab
