@@ -236,3 +236,61 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def generate_history(count: int, commits: int, out: Path, followed: str = "plans/area-0001/actions/1.1-action.yaml") -> None:
+    """A git repository of `count` actions with `commits` commits after the first, built by one `git fast-import`:
+    commit i changes one action file (consecutive commits change different files, so the last 50 commits change 50
+    files), moving its deadline or adding an update; every 40th commit also changes `followed`, whose history is
+    then 50 events long. Authors and dates vary, a day apart."""
+    import subprocess
+
+    generate(count, out)
+    files = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.y*ml"))}
+    actions = sorted(name for name in files if "/actions/" in name)
+    authors = ["Alice Archer", "Bob Baker", "Carol Clark", "Dev Desai"]
+    stream: list[bytes] = []
+
+    def blob_command(path: str, text: str) -> None:
+        data = text.encode("utf-8")
+        stream.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n")
+
+    def commit(index: int, message: str, changed: dict[str, str]) -> None:
+        author = authors[index % len(authors)]
+        when = 1_648_800_000 + index * 86_400  # from 2022-04-01, a day apart
+        email = author.split()[0].lower() + "@example.org"
+        text = message.encode()
+        stream.append(
+            f"commit refs/heads/main\nauthor {author} <{email}> {when} +0000\n"
+            f"committer {author} <{email}> {when} +0000\ndata {len(text)}\n".encode() + text + b"\n"
+        )
+        for path, body in changed.items():
+            blob_command(path, body)
+        stream.append(b"\n")
+
+    commit(0, "The plans as agreed", files)
+    for index in range(1, commits + 1):
+        path = actions[(index * 7919) % len(actions)]
+        changed = {path: _evolve(files[path], index)}
+        if index % 40 == 0:
+            changed[followed] = _evolve(files[followed], index)
+        files.update(changed)
+        commit(index, f"Update {index}", changed)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(out)], check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=out, input=b"".join(stream), check=True)
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=out, check=True)
+
+
+def _evolve(text: str, index: int) -> str:
+    """The next version of an action file: every other change moves its deadline, the rest rewrite the latest
+    update's rating and note."""
+    if index % 2 == 0 and "\ndue: " in text:
+        head, _, rest = text.partition("\ndue: ")
+        _, _, tail = rest.partition("\n")
+        return f'{head}\ndue: "March {2023 + (index // 40 + index) % 5}"\n{tail}'
+    head, found, rest = text.rpartition("\n    rag: ")
+    if not found:
+        return text + f"# change {index}\n"
+    _, _, tail = rest.partition("\n")
+    rag = ("green", "amber", "red")[index % 3]
+    return f"{head}\n    rag: {rag}\n{tail}".replace(tail, tail, 1) + f"# change {index}\n"

@@ -36,7 +36,7 @@ from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate
+from generate import generate, generate_history
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -162,6 +162,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,10000,50000" if full else "1000,10000")
     parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (fewer for the slowest)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS.md")
+    parser.add_argument(
+        "--history-only", action="store_true", help="only the git history measures (issue 17), printed, not written"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]  # --sizes "": start-up only
     actiontrack = str(BIN / "actiontrack")
@@ -176,6 +179,13 @@ def main() -> int:
 
         def clear_cache() -> None:
             shutil.rmtree(cache, ignore_errors=True)
+
+        history_rows, history_tables = _history(Path(tmp), actiontrack, env, args.repeats, sizes)
+        if args.history_only:
+            print(_results(history_rows, history_tables, " ".join(sys.argv[1:]).strip()))
+            return 0
+        rows += history_rows
+        tables += history_tables
 
         print("start-up", file=sys.stderr)
         repeats = max(args.repeats, 11)  # start-up is quick and noisy: more runs
@@ -291,6 +301,72 @@ def main() -> int:
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0 if all(verdict != "**miss**" for *_, verdict in rows) else 1
+
+
+def _history(
+    tmp: Path, actiontrack: str, env: dict[str, str], repeats: int, sizes: list[int]
+) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    """Reading the plans' git history: a generated repository of 1,000 actions and 2,000 commits (`history ID`,
+    `changes` across the last 50 commits, each changing another file); and `status --rev` at 10,000 actions against
+    `status` on the folder, both reading every file (no cache)."""
+    print("history: 1,000 actions, 2,000 commits", file=sys.stderr)
+    rows: list[tuple[str, str, str, str]] = []
+    repo = tmp / "history-1000"
+    generate_history(1000, 2000, repo)
+    found = {
+        "history": measure(
+            "actiontrack history 1.1 (50 events in 2,000 commits)",
+            [actiontrack, "history", "1.1", "--plan", "area-0001"],
+            repo,
+            env,
+            repeats,
+        ),
+        "changes": measure(
+            "actiontrack changes --since HEAD~50 (50 files changed)",
+            [actiontrack, "changes", "--since", "HEAD~50"],
+            repo,
+            env,
+            repeats,
+        ),
+        "changes-json": measure(
+            "actiontrack changes --since HEAD~50 --json",
+            [actiontrack, "changes", "--since", "HEAD~50", "--json"],
+            repo,
+            env,
+            repeats,
+        ),
+    }
+    for key, label in (("history", "`history ID`, 2,000 commits"), ("changes", "`changes` across 50 files")):
+        value = found[key].median
+        rows.append((label, f"{value:.2f} s", "≤ 1 s", _verdict(value <= 1)))
+    tables = [_table("History: 1,000 actions, 2,000 commits", list(found.values()), 1.0, "1 s")]
+    if 10_000 in sizes:
+        print("history: status --rev at 10,000 actions", file=sys.stderr)
+        big = tmp / "history-10000"
+        generate(10_000, big)
+        for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "plans"]):
+            subprocess.run(
+                ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", *command], cwd=big, check=True
+            )
+        slow = max(1, repeats // 2)
+        folder = measure(
+            "actiontrack status (folder, no cache)",
+            [actiontrack, "--no-cache", "status", "--as-of", AS_OF],
+            big,
+            env,
+            slow,
+        )
+        revision = measure(
+            "actiontrack status --rev HEAD (no cache)",
+            [actiontrack, "--no-cache", "status", "--rev", "HEAD", "--as-of", AS_OF],
+            big,
+            env,
+            slow,
+        )
+        ratio = revision.median / folder.median
+        rows.append(("`status --rev` / `status`, 10,000", f"{ratio:.2f}x", "≤ 1.2x", _verdict(ratio <= 1.2)))
+        tables.append(_table("status --rev, 10,000 actions", [folder, revision], folder.median, "status"))
+    return rows, tables
 
 
 def _corpus_row(folder: Path) -> tuple[str, str, str, str]:
