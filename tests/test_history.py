@@ -308,3 +308,54 @@ def test_history_outside_git_and_with_no_commits(tmp_path):
     (plain / "plans" / "owners.yaml").write_text("owners: []\n")
     outside = run(plain, "changes", "--since", "HEAD")
     assert outside.exit_code == 2 and "not in a git repository" in outside.stderr
+
+
+def test_report_since_lists_changes_and_each_action_history_without_authors_unless_asked(history_repo, tmp_path):
+    repo, commits = history_repo
+    clone = Repo.clone(repo.path, tmp_path / "report")
+    site = tmp_path / "site"
+    args = ["report", "--since", "approved", "--as-of", "2022-10-14", "--out", str(site)]
+    result = run(clone.path, *args)
+    assert result.exit_code == 0, result.output
+    index = (site / "index.html").read_text()
+    assert "Changes since approved: commit 9b529b7 of 2022-04-05" in index.replace(commits["approved"][:7], "9b529b7")
+    plan = (site / "plans" / "wellbeing" / "index.html").read_text()
+    assert (
+        "deadline moved from &#34;March 2023&#34; (2023-03-31) to &#34;June 2023&#34; (2023-06-30), 91 days later"
+        in plan
+    )
+    assert "2.a Parks for all: removed" in plan  # removed since: named, not linked
+    page = (site / "plans" / "wellbeing" / "actions" / "1.a.html").read_text()
+    assert '<h2 id="history">History</h2>' in page and f"commit {commits['slip'][:7]}" in page
+    assert "<dt>Original deadline</dt><dd>March 2023 (2023-03-31), as agreed on 2022-04-05</dd>" in page
+    every = "".join(p.read_text() for p in site.rglob("*.html"))
+    assert "Bob Baker" not in every and "@example.org" not in every  # personal data: off by default
+    (clone.path / "actiontrack.yaml").write_text("report:\n  show_authors: true\n")
+    assert run(clone.path, *args).exit_code == 0
+    page = (site / "plans" / "wellbeing" / "actions" / "1.a.html").read_text()
+    assert f"commit {commits['slip'][:7]}, Bob Baker" in page and "@example.org" not in page
+    markdown = tmp_path / "md"
+    result = run(clone.path, "report", "--format", "md", "--since", "2022-07-01", "--out", str(markdown))
+    assert result.exit_code == 0, result.output
+    text = (markdown / "plans" / "wellbeing.md").read_text()
+    assert "## Changes since 2022-07-01: commit" in text
+    assert '- **2.a** Parks for all: removed: "Parks for all"' in text  # from the slip's version to now
+    assert "- **History**, newest first:" in text
+
+
+def test_report_history_escapes_commit_and_plan_text(tmp_path):
+    repo = Repo(tmp_path / "xss")
+    evil = "<script>alert(1)</script>"
+    files = {"plans/owners.yaml": "owners:\n  - id: housing\n    name: Housing\n    kind: team\n"}
+    files["plans/p/plan.yaml"] = PLAN
+    files[A.replace("wellbeing", "p") + "1.a-x.yaml"] = action("1.a", "Homes")
+    repo.commit("2022-04-01", "Mallory <img src=x onerror=alert(1)>", evil, files)
+    path = A.replace("wellbeing", "p") + "1.a-x.yaml"
+    repo.commit("2022-05-01", "Mallory", evil, {path: action("1.a", f'"{evil}"')})
+    (repo.path / "actiontrack.yaml").write_text("report:\n  show_authors: true\n")
+    site = tmp_path / "site"
+    result = run(repo.path, "report", "--since", "2022-04-01", "--out", str(site))
+    assert result.exit_code == 0, result.output
+    every = "".join(p.read_text() for p in site.rglob("*.html"))
+    assert "<script>alert" not in every and "<img src=x" not in every
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in every

@@ -990,6 +990,15 @@ def report(
         ),
     ] = False,
     rev: RevOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="REV|DATE",
+            help='Add "Changes since ..." to the index and plan pages, and each action\'s history to its page: since '
+            "this git revision, or the last commit on or before this date (YYYY-MM-DD).",
+        ),
+    ] = None,
 ) -> None:
     """Render the plans as a Markdown report or a static HTML site (an index, plans, actions and owners).
 
@@ -1003,9 +1012,12 @@ def report(
 
     day = _as_of(as_of) or date.today()
     workspace = _load(paths, rev=rev, baselines=True)
+    history = _report_history(workspace, since) if since is not None else None
     try:
         with _writing():
-            written = build(derive(workspace, day), output_format.value, out, title, templates, refuse_incomplete)
+            written = build(
+                derive(workspace, day), output_format.value, out, title, templates, refuse_incomplete, history
+            )
     except UsageError as error:  # also a broken template override, named with its file
         _fail(_flagged(error))
     except IncompleteReport as error:
@@ -1015,6 +1027,27 @@ def report(
     left_out = f"; {count} unreadable file{'s' if count != 1 else ''} named on every page" if count else ""
     typer.echo(f"wrote {pages} pages to {out} (as of {day.isoformat()}){left_out}", err=True)
     _done(workspace)
+
+
+def _report_history(workspace: Workspace, since: str) -> dict[str, Any]:
+    from .gitrepo import GitProblem, GitRepo
+    from .history import report_history
+    from .views.history import report_records
+
+    try:
+        repo = GitRepo.find(workspace.root)
+        _shallow_note(repo)
+        found = report_history(repo, workspace, since)
+    except GitProblem as problem:
+        _fail(f"--since: {problem}", EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
+    for skipped in found.unreadable:
+        commit = skipped.commit
+        typer.echo(
+            f"actiontrack: note: {skipped.path} did not read at {commit.short} ({commit.day.isoformat()}), so its "
+            f"changes are not listed: {skipped.message}",
+            err=True,
+        )
+    return report_records(found, workspace.config.report.show_authors)
 
 
 class LintFormat(StrEnum):

@@ -595,3 +595,34 @@ def attach_baselines(workspace: Workspace, cache: Cache | None = None) -> str | 
         cache.put("baselines", key, found)
     workspace.baselines = found
     return None
+
+
+@dataclass
+class ReportHistory:
+    """What `report --since` adds: the changes since a point, and every action's timeline (oldest first)."""
+
+    since: Point
+    until: Point
+    changes: list[ActionChange]
+    timelines: dict[Key, list[Event]]
+    pending: dict[Key, list[Change]]  # changes in the work tree not committed yet
+    unreadable: list[Unreadable]
+
+
+def report_history(repo: GitRepo, workspace: Workspace, since_text: str) -> ReportHistory:
+    """The history a report shows, up to the workspace's revision (or the work tree)."""
+    since = point(repo, since_text)
+    until = Point(workspace.revision, workspace.revision.id) if workspace.revision else Point(None, "the working tree")
+    changes, unreadable = changes_between(repo, workspace, since, until)
+    layout = Layout.of(repo, workspace)
+    end = workspace.revision.id if workspace.revision else "HEAD"
+    found = timeline(repo, layout, workspace.config.financial_year_start, end)
+    pending: dict[Key, list[Change]] = {}
+    if workspace.revision is None:
+        for plan in workspace.plans:
+            for source in plan.actions:
+                key = (plan.slug, source.action.id)
+                extra = compare(found.latest.get(key), source.action)
+                if extra:
+                    pending[key] = extra
+    return ReportHistory(since, until, changes, found.events, pending, unreadable)

@@ -20,7 +20,7 @@ from typing import Any
 
 from .derive import DerivedAction, Snapshot, priority_title
 from .load import UsageError
-from .views.records import action_detail, attention_text, owner_workload, plan_summary
+from .views.records import action_detail, attention_text, original_due_text, owner_workload, plan_summary
 from .vocab import STATES
 
 MARKER = ".actiontrack-report"
@@ -83,6 +83,7 @@ def _action_data(derived: DerivedAction, snapshot: Snapshot) -> dict[str, Any]:
             "priority_title": priority_title(derived.plan, derived.action.priority),
             "plan_title": derived.plan.title,
             "kpis": derived.kpis,
+            "original_due_text": original_due_text(derived),
         }
     )
     return data
@@ -117,9 +118,23 @@ def _plan_data(snapshot: Snapshot) -> list[dict[str, Any]]:
     return plans
 
 
-def pages(snapshot: Snapshot, fmt: str, title: str) -> list[Page]:
-    """Every page of the report, with its template and context."""
+def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | None = None) -> list[Page]:
+    """Every page of the report, with its template and context; `history` (views/history.report_records) adds the
+    changes since a point to the index and plan pages, and each action's timeline to its page."""
     plans = _plan_data(snapshot)
+    for plan in plans:
+        plan["changes"] = []
+        for action in plan["actions"]:
+            action["history"] = []
+    if history is not None:
+        urls = {(plan["plan"], a["id"]): a["url"] for plan in plans for a in plan["actions"]}
+        for plan in plans:
+            plan["changes"] = history["by_plan"].get(plan["plan"], [])
+            for action in plan["actions"]:
+                action["history"] = history["timelines"].get((plan["plan"], action["id"]), [])
+        for items in history["by_plan"].values():
+            for item in items:
+                item["url"] = urls.get((item["plan"], item["id"]))  # None: removed since
     owners = owner_workload(snapshot)
     for owner in owners:
         owner["url"] = owner_url(owner["id"])
@@ -135,6 +150,7 @@ def pages(snapshot: Snapshot, fmt: str, title: str) -> list[Page]:
         "states": STATES,
         "plans": plans,
         "owners": owners,
+        "history": history,
     }
     if fmt == "md":
         return [
@@ -178,6 +194,7 @@ def build(
     title: str | None = None,
     templates: Path | None = None,
     refuse_incomplete: bool = False,
+    history: dict[str, Any] | None = None,
 ) -> list[str]:
     """Render the report into `out`; return the relative paths written, sorted.
 
@@ -200,7 +217,7 @@ def build(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     staging.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700: a web server must be able to read the site
     try:
-        every = list(pages(snapshot, fmt, site_title))
+        every = list(pages(snapshot, fmt, site_title, history))
         for folder in sorted({(staging / page.path).parent for page in every}):
             folder.mkdir(parents=True, exist_ok=True)
         _render_all(env, every, staging)

@@ -205,3 +205,55 @@ def history_text(plan: str, action_id: str, title: str, events: list[dict[str, A
             lines.append(f"{commit.day.isoformat()}  {commit.short}  {shown(commit.author)}  {shown(commit.message)}")
         lines.extend(f"    {describe(change)}" for change in changes)
     return "\n".join(lines) + "\n"
+
+
+def report_records(history: Any, show_authors: bool) -> dict[str, Any]:
+    """Plain data for the report's templates: the changes since a point (by plan) and each action's timeline, newest
+    first. Authors' names only when the settings allow it (commit names are personal data); e-mail never."""
+    from ..history import ReportHistory
+
+    assert isinstance(history, ReportHistory)
+    by_plan: dict[str, list[dict[str, Any]]] = {}
+    for item in history.changes:
+        by_plan.setdefault(item.plan, []).append(
+            {
+                "plan": item.plan,
+                "id": item.id,
+                "title": item.title,
+                "kind": item.change.kind,
+                "text": describe(item.change),
+            }
+        )
+    timelines: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for key in {*history.timelines, *history.pending}:
+        entries = []
+        if key in history.pending:
+            entries.append(
+                {
+                    "date": None,
+                    "commit": None,
+                    "author": None,
+                    "message": "not committed yet",
+                    "changes": [describe(c) for c in history.pending[key]],
+                }
+            )
+        for event in reversed(history.timelines.get(key, [])):
+            commit = event.commit
+            entries.append(
+                {
+                    "date": commit.day.isoformat(),
+                    "commit": commit.short,
+                    "author": commit.author if show_authors else None,
+                    "message": commit.message,
+                    "changes": [describe(c) for c in event.changes],
+                }
+            )
+        timelines[key] = entries
+    return {
+        "since": point_words(history.since),
+        "until": point_words(history.until),
+        "counts": counts_line(history.changes),
+        "count": len(history.changes),
+        "by_plan": by_plan,
+        "timelines": timelines,
+    }

@@ -118,7 +118,7 @@ def _original(derived: DerivedAction) -> dict[str, Any] | None:
 
 
 def original_due_text(derived: DerivedAction) -> str | None:
-    """"March 2023 (2023-03-31), as agreed on 2022-04-05" when the deadline has moved since, else None."""
+    """ "March 2023 (2023-03-31), as agreed on 2022-04-05" when the deadline has moved since, else None."""
     first = derived.moved_from
     if first is None or first.date is None:
         return None
