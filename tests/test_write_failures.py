@@ -245,7 +245,7 @@ NEW = ["new", "--plan", "test-plan"]
 OPTION_CASES = [
     ([*UPDATE, "--period", "2022/23 Q2", "--rag", "purple"], 2, "Invalid value for '--rag'"),
     ([*UPDATE, "--period", "2022/23 Q2", "--status", "done"], 2, "Invalid value for '--status'"),
-    ([*UPDATE, "--period", "Q5 2022/23"], 2, '--period: "Q5 2022/23" is not a date'),
+    ([*UPDATE, "--period", "Q5 2022/23"], 2, '--period: "Q5 2022/23" is not a quarterly reporting period'),
     ([*UPDATE, "--period", "31/02/2023"], 2, "is not a real date"),
     ([*UPDATE, "--period", "2022/23"], 1, "is not a quarterly reporting period of this plan"),
     ([*UPDATE, "--period", "2030/31 Q1"], 1, "outside the plan's period"),

@@ -124,7 +124,9 @@ def reporting_period(plan: Plan | None, text: str, fy_start: int, as_of: date | 
         text = _latest_named(cadence, short["part"].upper(), as_of, fy_start) or text
     try:
         when = parse_when(text, fy_start)
-    except DateError:
+    except DateError as error:
+        if "understands" not in str(error):  # a precise reason ("31/02/2023" is not a real date): that one
+            raise EditError(str(error), 2, field="period") from None
         raise EditError(_not_a_period(text, cadence, fy_start, as_of), 2, field="period") from None
     example = ""
     if when.start is not None and when.end is not None:
