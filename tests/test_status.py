@@ -288,3 +288,44 @@ def test_brackets_in_user_text_are_shown_not_parsed(make_repo):
     assert status.exit_code == 0 and show.exit_code == 0, status.output + show.output
     assert "Review [draft] policy" in status.stdout and "1 Housing [/x]" in status.stdout
     assert "See [appendix a] and [/red]" in show.stdout
+
+
+def _many_plans(make_repo, plans: int, actions: int):
+    """`plans` plans of `actions` overdue actions each (as of 2024-05-01)."""
+    from actiontrack.rules.examples import PLAN
+
+    files = {}
+    for p in range(plans):
+        files[f"plans/area-{p:02d}/plan.yaml"] = PLAN
+        for a in range(actions):
+            files[f"plans/area-{p:02d}/actions/1.{a + 1}-x.yaml"] = (
+                f'id: "1.{a + 1}"\npriority: "1"\ntitle: Action {p}-{a}\nowners: [planning-policy]\ndue: "2022/23"\n'
+            )
+    return make_repo(files, base=True)
+
+
+def test_many_plans_get_one_overview_and_nothing_is_dropped_silently(make_repo, monkeypatch):
+    """From 10 plans, status shows a row per plan and the most urgent actions across them, the first 50, saying
+    how many more there are and how to see them; --all gives every plan in full."""
+    monkeypatch.chdir(_many_plans(make_repo, 11, 6))
+    result = CliRunner().invoke(app, ["status", "--as-of", "2024-05-01"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("12 plans")  # the 11 areas and the base test plan
+    assert all(f"area-{p:02d}" in text for p in range(11))
+    assert "Needs attention (67), most urgent first: the first 50" in text
+    assert "… and 17 more: use --plan SLUG, --owner or --state to narrow it, or --json for every one" in text
+    assert sum(1 for line in text.splitlines() if re.match(r"│ 1\.\d+ ", line)) == 50
+    full = CliRunner().invoke(app, ["status", "--as-of", "2024-05-01", "--all"], env={"COLUMNS": "120"})
+    assert full.stdout.count("Needs attention (6), most urgent first") == 11 and "more:" not in full.stdout
+    one = CliRunner().invoke(app, ["status", "--as-of", "2024-05-01", "--plan", "area-03"], env={"COLUMNS": "120"})
+    assert "Needs attention (6), most urgent first" in one.stdout and "12 plans" not in one.stdout
+
+
+def test_a_long_attention_list_in_one_plan_is_cut_at_50_and_counted(make_repo, monkeypatch):
+    monkeypatch.chdir(_many_plans(make_repo, 1, 55))
+    result = CliRunner().invoke(app, ["status", "--as-of", "2024-05-01", "--plan", "area-00"], env={"COLUMNS": "120"})
+    assert "Needs attention (55), most urgent first: the first 50" in result.stdout
+    assert "… and 5 more: use --state or --owner to narrow it, or --json for every one" in result.stdout
+    data = json.loads(CliRunner().invoke(app, ["status", "--as-of", "2024-05-01", "--json"]).stdout)
+    assert len(data["actions"]) == 56  # the JSON lists every one

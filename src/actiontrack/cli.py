@@ -169,6 +169,9 @@ def _load(paths: list[Path] | None, cached: bool = True, rev: str | None = None,
         if progress is not None:
             progress.stop()
     _print_problems(workspace)
+    import gc
+
+    gc.freeze()  # what was loaded lives until the command ends: later collections need not scan it again
     if baselines:
         from .cache import Cache
         from .history import attach_baselines

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dates import Period, reporting_periods
-from .load import ActionSource, Baseline, PlanSource, Workspace, natural_key
+from .load import ActionSource, Baseline, PlanSource, Workspace, gc_paused, natural_key
 from .model import Action, Milestone, Owner, Plan, Target, Update
 from .vocab import RAGS_WORST_FIRST, STATES
 
@@ -391,7 +391,10 @@ def derive_action(
     fy_start: int,
     soon: int,
     baselines: dict[tuple[str, str], Baseline] | None = None,
+    period: ReportingPeriod | bool | None = False,
 ) -> DerivedAction:
+    """Where one action stands on `as_of`. `period`: the plan's last ended reporting period when the caller has
+    worked it out already (it is the same for every action of a plan); False: work it out here."""
     action = source.action
     # an update about a period that had not begun on the as-of date does not count yet (reproducible --as-of)
     updates = tuple(u for u in action.updates if u.period.start is None or u.period.start <= as_of)
@@ -402,7 +405,9 @@ def derive_action(
     status = (action.status or recorded) if everything_visible else (recorded or action.status)
     rag = latest.rag if latest else None
     due = action.due.end if action.due else None
-    period = last_ended_period(plan.plan, as_of, fy_start)
+    if period is False:
+        period = last_ended_period(plan.plan, as_of, fy_start)
+    assert period is not True
     covered = any(u.period.end is not None and period is not None and u.period.end >= period.span.end for u in updates)
     stale = period is not None and status in (None, "in-progress") and not covered
     days_left = (due - as_of).days if due else None
@@ -436,9 +441,12 @@ def derive_action(
 def derive(workspace: Workspace, as_of: date) -> Snapshot:
     """Where every loaded action stands on `as_of`."""
     config = workspace.config
-    actions = [
-        derive_action(source, plan, as_of, config.financial_year_start, config.due_soon_days, workspace.baselines)
-        for plan in workspace.plans
-        for source in plan.actions
-    ]
+    fy_start = config.financial_year_start
+    with gc_paused():  # many objects that live on, and no cycles among them: see load.gc_paused
+        actions = [
+            derive_action(source, plan, as_of, fy_start, config.due_soon_days, workspace.baselines, period)
+            for plan in workspace.plans
+            for period in [last_ended_period(plan.plan, as_of, fy_start)]
+            for source in plan.actions
+        ]
     return Snapshot(as_of, workspace, actions)

@@ -79,19 +79,32 @@ class Problem:
         return f"{display_path(self.path, base)}:{self.line}:{self.column}: {self.message}"
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)
+def _resolved_folder(folder: Path) -> Path:
+    return folder.resolve()
+
+
 def _resolved(path: Path) -> Path:
-    """The path with its folders resolved; a file that is a link keeps its own name."""
-    return path.resolve() if path.name in ("", ".", "..") else path.parent.resolve() / path.name
+    """The path with its folders resolved (each folder once: thousands of files share a few); a file that is a link
+    keeps its own name."""
+    return _resolved_folder(path) if path.name in ("", ".", "..") else _resolved_folder(path.parent) / path.name
 
 
 def _under(path: Path, base: Path) -> str:
-    """`path` relative to the resolved folder `base`: the real path first, then as named; else the path as given."""
-    for target in (_resolved(path), Path(os.path.abspath(path))):
-        try:
-            return target.relative_to(base).as_posix()
-        except ValueError:
-            continue
+    """`path` relative to the resolved folder `base`: the real path first, then as named; else the path as given.
+    (On strings: lint asks this for every action, and pathlib's objects cost more than the answer.)"""
+    home = str(base)
+    prefix = home if home.endswith(os.sep) else home + os.sep
+    name = path.name
+    if name in ("", ".", ".."):
+        real = str(_resolved(path))
+    else:
+        real = str(_resolved_folder(path.parent)).rstrip(os.sep) + os.sep + name
+    for target in (real, os.path.abspath(path)):
+        if target == home:
+            return "."
+        if target.startswith(prefix):
+            return target[len(prefix) :].replace(os.sep, "/")
     return path.as_posix()
 
 
@@ -593,6 +606,7 @@ def gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()  # and they need no scanning later either: the next full collection would walk them all again
         if was_enabled:
             gc.enable()
 
@@ -616,6 +630,7 @@ def load_workspace(
     would have in the folder, and an `inventory` listing them), those bytes are read instead of the folder."""
     found = inventory or find_files(paths, cwd)
     real_folder.cache_clear()  # folders may have become links since an earlier load in this process
+    _resolved_folder.cache_clear()
     problems: list[Problem] = []
     for directory in found.bad_folders:  # the folder name is the plan's id in links, report pages and `--plan`
         message = f'plan folder "{directory.name}": name it with lower-case letters, digits and hyphens'

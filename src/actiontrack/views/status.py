@@ -27,6 +27,8 @@ STATE_STYLES = {
 }
 RAG_STYLES = {"red": "bold white on red", "amber": "black on yellow", "green": "black on green"}
 BAR_WIDTH = 10
+OVERVIEW_FROM = 10  # plans: from this many, one table of plans and one list of what needs attention across them
+ATTENTION_ROWS = 50  # the most urgent actions listed (per plan, or across plans in the overview); the rest counted
 
 
 def rag_text(rag: str | None) -> Text:
@@ -129,13 +131,54 @@ def _action_table(title: str) -> Table:
     return table
 
 
-def attention_table(actions: list[DerivedAction], snapshot: Snapshot) -> Table:
-    table = _action_table(f"Needs attention ({len(actions)}), most urgent first")
+def attention_table(
+    actions: list[DerivedAction], snapshot: Snapshot, limit: int | None = None, with_plan: bool = False
+) -> Table:
+    """The actions that need attention, most urgent first: the first `limit` of them (all with None), the number
+    left out said in the title and under the table, never dropped silently."""
+    shown = actions if limit is None else actions[:limit]
+    more = len(actions) - len(shown)
+    title = f"Needs attention ({len(actions)}), most urgent first"
+    if more:
+        title += f": the first {len(shown)}"
+    table = _action_table(title)
+    if with_plan:
+        table.add_column("Plan", overflow="fold", ratio=1)
     table.add_column("Why", ratio=2, overflow="fold")
-    for derived in actions:
+    for derived in shown:
         due = Text(derived.action.due.text) if derived.action.due else due_text(derived)
+        cells = [Text(derived.id), Text(derived.action.title), owners_text(derived, snapshot), due]
+        if with_plan:
+            cells.append(Text(derived.plan_slug))
+        table.add_row(*cells, why_text(derived))
+    if more:
+        where = "--plan SLUG, --owner or --state to narrow it" if with_plan else "--state or --owner to narrow it"
+        table.caption = Text(f"… and {more} more: use {where}, or --json for every one", style="yellow")
+        table.caption_justify = "left"
+    return table
+
+
+def plans_table(summaries: list[PlanSummary]) -> Table:
+    """One row per plan (the overview of many plans)."""
+    table = Table(box=None, pad_edge=False, show_edge=False, expand=False, padding=(0, 1))
+    table.add_column("Plan", overflow="fold", ratio=1)
+    table.add_column("Actions", justify="right", no_wrap=True)
+    table.add_column("Complete", no_wrap=True)
+    table.add_column("Overdue", justify="right", no_wrap=True)
+    table.add_column("At risk", justify="right", no_wrap=True)
+    table.add_column("No update", justify="right", no_wrap=True)
+    for summary in summaries:
+        totals = summary.totals
+        bar = progress_bar(totals.complete, totals.total)
+        bar.append(f" {totals.percent_complete:>3}%")
+        overdue = totals.by_state.get("overdue", 0)
         table.add_row(
-            Text(derived.id), Text(derived.action.title), owners_text(derived, snapshot), due, why_text(derived)
+            Text(summary.plan.slug),
+            str(totals.total),
+            bar,
+            Text(str(overdue), style="bold red" if overdue else ""),
+            str(totals.by_state.get("at-risk", 0)),
+            str(totals.stale),
         )
     return table
 
@@ -160,9 +203,20 @@ def full_table(summary: PlanSummary, snapshot: Snapshot) -> Group:
     return Group(*tables)
 
 
-def render(snapshot: Snapshot, actions: list[DerivedAction], console: Console, show_all: bool) -> None:
-    """The status screen for the selected `actions` (already filtered)."""
-    for summary in snapshot.plan_summaries(actions):
+def render(
+    snapshot: Snapshot,
+    actions: list[DerivedAction],
+    console: Console,
+    show_all: bool,
+    limit: int | None = ATTENTION_ROWS,
+) -> None:
+    """The status screen for the selected `actions` (already filtered). From OVERVIEW_FROM plans (and without
+    --all), one table of plans and the most urgent actions across them; else each plan in turn."""
+    summaries = snapshot.plan_summaries(actions)
+    if len(summaries) >= OVERVIEW_FROM and not show_all:
+        overview(snapshot, actions, summaries, console, limit)
+        return
+    for summary in summaries:
         plan, members = summary.plan, list(summary.actions)
         console.rule(Text(f"{plan.title} ({plan.slug})", style="bold"), align="left")
         periods = {a.last_period.label for a in members if a.last_period}
@@ -173,7 +227,7 @@ def render(snapshot: Snapshot, actions: list[DerivedAction], console: Console, s
         console.print()
         attention = snapshot.needs_attention(members)
         if attention:
-            console.print(attention_table(attention, snapshot))
+            console.print(attention_table(attention, snapshot, None if show_all else limit))
         else:
             console.print("Nothing needs attention.", style="green")
         if show_all:
@@ -182,3 +236,25 @@ def render(snapshot: Snapshot, actions: list[DerivedAction], console: Console, s
         console.print()
     if not actions:
         console.print("No actions match.", style="yellow")
+
+
+def overview(
+    snapshot: Snapshot,
+    actions: list[DerivedAction],
+    summaries: list[PlanSummary],
+    console: Console,
+    limit: int | None,
+) -> None:
+    """Many plans at once: the totals, a row per plan, and the most urgent actions across all of them."""
+    console.rule(Text(f"{len(summaries)} plans", style="bold"), align="left")
+    console.print(headline(Totals.of(actions), None))
+    console.print(f"as of {snapshot.as_of.isoformat()} · `--plan SLUG` for one plan in full", style="dim")
+    console.print()
+    console.print(plans_table(summaries))
+    console.print()
+    attention = snapshot.needs_attention(actions)
+    if attention:
+        console.print(attention_table(attention, snapshot, limit, with_plan=True))
+    else:
+        console.print("Nothing needs attention.", style="green")
+    console.print()
