@@ -163,3 +163,97 @@ def test_the_parallel_cached_load_equals_the_plain_one(repository: Path, tmp_pat
 def test_digest_is_length_prefixed():
     assert digest("ab", "c") != digest("a", "bc")
     assert pickle.loads(pickle.dumps(Cache(None))).directory is None
+
+
+def _edits(work: Path) -> list[tuple[str, object]]:
+    """Every kind of edit an officer's tools make, as (name, function): each leaves the plans changed or not."""
+    actions = work / "plans" / "health-wellbeing-2022-23" / "actions"
+
+    def first(pattern: str) -> Path:
+        return next(actions.glob(pattern))
+
+    def content() -> None:
+        path = first("1.c-*.yaml")
+        path.write_text(path.read_text(encoding="utf-8") + "status: complete\n", encoding="utf-8")
+
+    def touch() -> None:  # saved again with nothing changed
+        os.utime(first("2.a-*.yaml"))
+
+    def rename() -> None:
+        path = first("2.b-*.yaml")
+        path.rename(path.with_name("2.b-renamed.yaml"))
+
+    def delete() -> None:
+        first("2.c-*.yaml").unlink()
+
+    def same_size_and_mtime() -> None:  # a change a stat check on size and mtime alone would miss
+        path = first("3.a-*.yaml")
+        info = path.stat()
+        text = path.read_text(encoding="utf-8")
+        swapped = text.replace('due: "2022/23"', 'due: "2023/24"') if 'due: "2022/23"' in text else text + "#"
+        assert len(swapped.encode()) == info.st_size or swapped.endswith("#")
+        if swapped.endswith("#"):  # keep the size: replace the last character with a comment mark
+            swapped = text[:-2] + "#\n"
+        path.write_text(swapped, encoding="utf-8")
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+    def new_file() -> None:
+        source = first("1.a-*.yaml").read_text(encoding="utf-8").replace('id: "1.a"', 'id: "1.z"')
+        (actions / "1.z-new.yaml").write_text(source, encoding="utf-8")
+
+    def broken() -> None:
+        path = first("4.a-*.yaml")
+        path.write_text(path.read_text(encoding="utf-8") + "owners: [unclosed\n", encoding="utf-8")
+
+    return [
+        ("content", content),
+        ("touch", touch),
+        ("rename", rename),
+        ("delete", delete),
+        ("same size and mtime", same_size_and_mtime),
+        ("new file", new_file),
+        ("broken", broken),
+    ]
+
+
+def test_cached_equals_uncached_after_every_kind_of_edit(tmp_path: Path):
+    work = tmp_path / "repo"
+    shutil.copytree(BUNDLED_PLANS, work / "plans")
+    cache = tmp_path / "cache"
+    commands = [
+        ["lint", "--as-of", AS_OF, "--format", "json"],
+        ["status", "--as-of", AS_OF, "--json"],
+        ["status", "--as-of", AS_OF],
+    ]
+    for args in commands:
+        run(args, work, cache)  # fill the cache
+    for name, edit in _edits(work):
+        edit()  # type: ignore[operator]
+        for args in commands:
+            cached, uncached = run(args, work, cache), run(args, work, None)
+            assert (cached.stdout, cached.stderr, cached.returncode) == (
+                uncached.stdout,
+                uncached.stderr,
+                uncached.returncode,
+            ), (name, args)
+    assert "1.z" in run(commands[1], work, cache).stdout and "2.b-renamed.yaml" in run(commands[1], work, cache).stdout
+
+
+def test_a_read_only_cache_and_one_from_another_version_are_ignored(tmp_path: Path):
+    args = ["lint", str(BUNDLED_PLANS), "--as-of", AS_OF, "--format", "json"]
+    expected = run(args, REPO, None).stdout
+    cache = tmp_path / "cache"
+    assert run(args, REPO, cache).stdout == expected
+    # another version's entries sit under other keys (the version and the code's signature are in every key): a
+    # planted entry under this version's folder name but written by "another version" is just another file
+    for folder in cache.glob("v*"):
+        shutil.copytree(folder, cache / "v999")
+    for path in cache.rglob("*"):
+        path.chmod(0o500 if path.is_dir() else 0o400)
+    try:
+        result = run(args, REPO, cache)
+        assert (result.stdout, result.returncode) == (expected, 0)
+        assert "Traceback" not in result.stderr
+    finally:
+        for path in cache.rglob("*"):
+            path.chmod(0o700 if path.is_dir() else 0o600)
