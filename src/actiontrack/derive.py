@@ -211,12 +211,15 @@ class Snapshot:
         return [self.plan_summary(plan, by_plan[plan.slug]) for plan in self.workspace.plans if plan.slug in by_plan]
 
     def plan_summary(self, plan: PlanSource, actions: Sequence[DerivedAction] | None = None) -> PlanSummary:
-        members = tuple(a for a in self.actions if a.plan_slug == plan.slug) if actions is None else tuple(actions)
+        members = tuple(self._by_plan().get(plan.slug, ())) if actions is None else tuple(actions)
         known = [(p.id, p.title) for p in (plan.plan.priorities if plan.plan else [])]
         ids = {pid for pid, _ in known}
+        by_priority: dict[str | None, list[DerivedAction]] = {}
+        for derived in members:
+            by_priority.setdefault(derived.action.priority, []).append(derived)
         groups = []
         for priority_id, title in known:
-            group = tuple(a for a in members if a.action.priority == priority_id)
+            group = tuple(by_priority.get(priority_id, ()))
             if group:
                 groups.append(PriorityGroup(priority_id, title, group, Totals.of(group)))
         others = tuple(a for a in members if a.action.priority not in ids)
@@ -224,14 +227,28 @@ class Snapshot:
             groups.append(PriorityGroup(None, "No priority" if not ids else "Other", others, Totals.of(others)))
         return PlanSummary(plan, members, Totals.of(members), tuple(groups))
 
+    def _by_plan(self) -> dict[str, list[DerivedAction]]:
+        """The actions of each plan, in order (worked out once: a large repository has hundreds of plans)."""
+        found = self.__dict__.get("_plans_index")
+        if found is None:
+            found = {}
+            for derived in self.actions:
+                found.setdefault(derived.plan_slug, []).append(derived)
+            self.__dict__["_plans_index"] = found
+        return found
+
     def owner_loads(self) -> list[OwnerLoad]:
         """Every owner (registered first, then those only named in actions), busiest first."""
         workspace = self.workspace
         owner_ids = list(workspace.owners)
         owner_ids += sorted({o for a in self.actions for o in a.action.owners} - set(owner_ids))
+        by_owner: dict[str, list[DerivedAction]] = {}
+        for derived in self.actions:
+            for owner in dict.fromkeys(derived.action.owners):
+                by_owner.setdefault(owner, []).append(derived)
         loads = []
         for owner_id in owner_ids:
-            mine = tuple(a for a in self.actions if owner_id in a.action.owners)
+            mine = tuple(by_owner.get(owner_id, ()))
             loads.append(
                 OwnerLoad(
                     owner_id,
