@@ -718,8 +718,14 @@ def _action_count(names: list[str]) -> int:
     return len(names) - (PLAN_FILE in names)
 
 
-def _parse_job(unit: _Unit) -> tuple[Path, int, dict[str, _Parsed | Problem]]:
-    return unit.folder, _action_count(unit.names), _parse_unit(unit)
+def _parse_job(unit: _Unit) -> tuple[Path, int, dict[str, _Parsed | Problem] | None]:
+    """A worker's share: parsed, and written to the cache when there is one (then only "done" goes back: the results
+    are not pickled twice, and the parent reads them once from the cache)."""
+    results = _parse_unit(unit)
+    # a cache whose write failed turns itself off; a file that could not be read is not cached
+    if unit.cache.enabled and all(isinstance(r, _Parsed) for r in results.values()):
+        return unit.folder, _action_count(unit.names), None
+    return unit.folder, _action_count(unit.names), results
 
 
 def _parse_units(
@@ -746,8 +752,13 @@ def _parse_units(
     # fork where the platform has it (no re-import); nothing else runs in this process yet, so forking is safe
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        for folder, count, results in pool.map(_parse_job, pending, chunksize=1):
+        for unit, (folder, count, results) in zip(pending, pool.map(_parse_job, pending, chunksize=1), strict=True):
             if progress is not None:
                 for _ in range(count):
                     progress.advance()
+            if results is None:  # the worker left them in the cache
+                stored = unit.cache.get("parsed", _unit_key(unit.folder, unit.shard, unit.context, unit.cache))
+                results = {name: entry[1] for name, entry in (stored or {}).items()} if stored is not None else None
+                if results is None or set(results) != set(unit.names):
+                    results = _parse_unit(unit)
             yield folder, results
