@@ -85,10 +85,22 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int]:
-    """(seconds, peak RSS of the process tree, exit code) of one whole-process run; output is discarded."""
+def run_once(command: list[str], cwd: Path, env: dict[str, str], terminal: bool = False) -> tuple[float, int, int]:
+    """(seconds, peak RSS of the process tree, exit code) of one whole-process run; output is discarded (with
+    `terminal`, written to a pseudo-terminal, as in an officer's shell, and read away)."""
+    import pty
+
+    reader = writer = None
+    out: int = subprocess.DEVNULL
+    if terminal:
+        reader, writer = pty.openpty()
+        out = writer
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=out)
+    if writer is not None:
+        os.close(writer)
+        drain = threading.Thread(target=_drain, args=(reader,), daemon=True)
+        drain.start()
     peak = 0
     finished = threading.Event()
 
@@ -105,9 +117,20 @@ def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float,
     finished.set()
     sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
+    if reader is not None:
+        drain.join(1)
+        os.close(reader)
     # a run too short for the sampler still has its own peak from the kernel (kilobytes on Linux)
     peak = max(peak, usage.ru_maxrss * 1024)
     return elapsed, peak, process.returncode
+
+
+def _drain(descriptor: int) -> None:
+    try:
+        while os.read(descriptor, 65536):
+            pass
+    except OSError:  # the terminal closed when the process ended
+        pass
 
 
 def measure(
@@ -117,12 +140,13 @@ def measure(
     env: dict[str, str],
     repeats: int,
     before_each: callable | None = None,  # type: ignore[valid-type]
+    terminal: bool = False,
 ) -> Measure:
     result = Measure(label)
     for _ in range(repeats):
         if before_each is not None:
             before_each()
-        seconds, rss, code = run_once(command, cwd, env)
+        seconds, rss, code = run_once(command, cwd, env, terminal)
         result.seconds.append(seconds)
         result.peak_rss = max(result.peak_rss, rss)
         result.exit_codes.add(code)
@@ -213,6 +237,10 @@ def main() -> int:
         )
         run_once(status_cmd, REPO, env)  # fill the cache
         startup["status"] = measure("actiontrack status, bundled plans", status_cmd, REPO, env, repeats)
+        run_once(status_cmd, REPO, env, terminal=True)  # its output differs in a terminal (colour): fill the cache
+        startup["status-pty"] = measure(
+            "actiontrack status, bundled plans, in a terminal", status_cmd, REPO, env, repeats, terminal=True
+        )
         floor = startup["typer"].median
         version_ratio = startup["version"].median / floor
         status_ratio = startup["status"].median / floor
@@ -223,6 +251,15 @@ def main() -> int:
         )
         rows.append(
             ("`status` (bundled) / `import typer`", f"{status_ratio:.2f}x", "≤ 2.5x", _verdict(status_ratio <= 2.5))
+        )
+        pty_ratio = startup["status-pty"].median / floor
+        rows.append(
+            (
+                "`status` (bundled, in a terminal) / `import typer`",
+                f"{pty_ratio:.2f}x",
+                "≤ 2.5x",
+                _verdict(pty_ratio <= 2.5),
+            )
         )
         cold_status_ratio = startup["status-cold"].median / floor
         rows.append(("`status` (bundled, `--no-cache`) / `import typer`", f"{cold_status_ratio:.2f}x", "-", "info"))
