@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,7 +17,7 @@ from actiontrack.derive import derive
 from actiontrack.load import UsageError, load_workspace
 from actiontrack.report import build
 
-from .conftest import ACTION, BUNDLED_PLANS, PLAN, assert_same_output, runs_under_each_seed, tree_bytes
+from .conftest import ACTION, BUNDLED_PLANS, PLAN, REPO, assert_same_output, runs_under_each_seed, tree_bytes
 
 XSS_NOTE = '<script>alert(1)</script> and "><img src=x onerror=alert(1)> and **bold** [link](javascript:alert(2))'
 XSS_ACTION = (
@@ -310,3 +311,74 @@ def test_kpis_over_time_in_the_site_the_markdown_and_the_export(tmp_path):
     assert CliRunner().invoke(app, ["export", str(plans), "--out", str(out), *as_of]).exit_code == 0
     row = next(r for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()) if r["ID"] == "1.c")
     assert row["Latest actuals"] == "1200 x volunteers: 310 by 2022/23 Q2 (steady pace: 600)"
+
+
+def _site_inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*.html")}
+
+
+def test_an_incremental_report_renders_only_what_changed_and_equals_a_cold_build(tmp_path, monkeypatch):
+    """With the cache on, a rebuild carries over every action page whose inputs did not change, and the site is
+    byte for byte the one a cold build (no cache) writes: after an edit to one action, to a plan's heading, to a
+    template override, and to the owners registry."""
+    monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)
+    work = tmp_path / "repo"
+    shutil.copytree(BUNDLED_PLANS, work / "plans")
+    site, cold = tmp_path / "site", tmp_path / "cold"
+
+    def build_both():
+        args = ["report", str(work / "plans"), "--as-of", "2023-06-30"]
+        warm = CliRunner().invoke(app, [*args, "--out", str(site)])
+        assert warm.exit_code == 0, warm.output
+        shutil.rmtree(cold, ignore_errors=True)
+        plain = CliRunner().invoke(app, ["--no-cache", *args, "--out", str(cold)])
+        assert plain.exit_code == 0, plain.output
+        assert tree_bytes(site) == tree_bytes(cold)
+
+    build_both()
+    before = _site_inodes(site)
+    hw = work / "plans" / "health-wellbeing-2022-23"
+    action = next((hw / "actions").glob("1.c-*.yaml"))
+    action.write_text(action.read_text() + "status: complete\n")
+    build_both()
+    after = _site_inodes(site)
+    rendered = {page for page in after if after[page] != before.get(page)}
+    action_pages = {page for page in rendered if "/actions/" in page}
+    assert action_pages == {"plans/health-wellbeing-2022-23/actions/1.c.html"}
+    assert "index.html" in rendered and "plans/health-wellbeing-2022-23/index.html" in rendered  # summaries always
+    before = after
+    plan = hw / "plan.yaml"
+    plan.write_text(plan.read_text().replace("title: Health & Wellbeing", "title: Health and Wellbeing", 1))
+    build_both()
+    after = _site_inodes(site)
+    renamed = {page for page in after if "/actions/" in page and after[page] != before[page]}
+    assert renamed == {page for page in after if page.startswith("plans/health-wellbeing-2022-23/actions/")}
+    before = after
+    override = work / "templates" / "html"
+    override.mkdir(parents=True)
+    (override / "action.html.j2").write_text(
+        (REPO / "templates" / "html" / "action.html.j2")
+        .read_text()
+        .replace("{% block content %}", "{% block content %}<!-- local -->", 1)
+    )
+    build_both()
+    after = _site_inodes(site)
+    assert all(after[page] != before[page] for page in after if "/actions/" in page)
+    assert "<!-- local -->" in (site / "plans" / "health-wellbeing-2022-23" / "actions" / "1.c.html").read_text()
+    registry = work / "plans" / "owners.yaml"
+    registry.write_text(registry.read_text().replace("name: Regulatory Services", "name: Regulatory Team", 1))
+    build_both()  # 1.c's owner is now named differently on its page: equal to the cold build
+
+
+def test_a_hand_edited_page_is_rendered_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)
+    site = tmp_path / "site"
+    args = ["report", str(BUNDLED_PLANS), "--as-of", "2023-06-30", "--out", str(site)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    page = site / "plans" / "health-wellbeing-2022-23" / "actions" / "1.c.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"</body>", b"<p>changed by hand</p></body>"))
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert page.read_bytes() == original

@@ -1018,8 +1018,11 @@ def report(
     history = _report_history(workspace, since) if since is not None else None
     try:
         with _writing():
+            from .cache import Cache
+
+            cache = Cache.for_repository(workspace.root, _options["cache"])
             written = build(
-                derive(workspace, day), output_format.value, out, title, templates, refuse_incomplete, history
+                derive(workspace, day), output_format.value, out, title, templates, refuse_incomplete, history, cache
             )
     except UsageError as error:  # also a broken template override, named with its file
         _fail(_flagged(error))

@@ -10,14 +10,17 @@ is not an earlier actiontrack report is never overwritten.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from . import __version__
+from .cache import Cache, code_signature, digest
 from .derive import DerivedAction, Snapshot, priority_title
 from .load import UsageError
 from .views.records import action_detail, attention_text, original_due_text, owner_workload, plan_summary
@@ -56,6 +59,7 @@ class Page:
     path: str  # relative to the output folder, forward slashes
     template: str
     context: dict[str, Any]
+    inputs: tuple[str, ...] | None = None  # digests of everything the page shows; None: always rendered
 
 
 def _slug(text: str) -> str:
@@ -161,15 +165,84 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
         Page("index.html", "html/index.html.j2", common),
         Page("owners.html", "html/owners.html.j2", common),
     ]
+    # an action page shows its action, its plan's heading and the page furniture: what its key is made of (its
+    # context holds only those, so a template cannot show anything its key leaves out)
+    furniture = {key: value for key, value in common.items() if key not in ("plans", "owners", "history")}
+    furniture["history"] = {k: v for k, v in history.items() if k not in ("by_plan", "timelines")} if history else None
+    furniture_key = _digest_of(furniture)
     for plan in plans:
         result.append(Page(plan["url"], "html/plan.html.j2", {**common, "plan": plan}))
+        heading = {key: plan[key] for key in PLAN_HEADING if key in plan}
+        heading_key = _digest_of(heading)
         for action in plan["actions"]:
-            result.append(Page(action["url"], "html/action.html.j2", {**common, "plan": plan, "action": action}))
+            context = {**furniture, "plan": heading, "action": action}
+            inputs = (furniture_key, heading_key, _action_key(action))
+            result.append(Page(action["url"], "html/action.html.j2", context, inputs))
     all_actions = [a for plan in plans for a in plan["actions"]]
     for owner in owners:
         mine = [a for a in all_actions if owner["id"] in [o["id"] for o in a["owners"]]]
         result.append(Page(owner["url"], "html/owner.html.j2", {**common, "owner": owner, "actions": mine}))
     return result
+
+
+#: what an action's page may show of its plan: its heading, not its figures (which change with every action)
+PLAN_HEADING = ("plan", "title", "url", "md_url", "organisation", "period", "starts", "ends", "reporting", "source")
+
+
+def _digest_of(value: Any) -> str:
+    """A digest of plain template data (dates and numbers as written by repr: stable within one version)."""
+    return digest(json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False))
+
+
+def _action_key(action: dict[str, Any]) -> str:
+    """Everything an action's page shows: its record, and what derive found (which the charts place)."""
+    record = {key: value for key, value in action.items() if key not in ("derived", "kpis")}
+    derived = action.get("derived")
+    found = (
+        [(f.name, repr(getattr(derived, f.name))) for f in fields(derived) if f.name not in ("source", "plan")]
+        if derived is not None
+        else []
+    )
+    return digest(_digest_of(record), repr(action.get("kpis")), repr(found))
+
+
+def _templates_key(dirs: list[Path]) -> str:
+    """The templates (a user's override included) and actiontrack itself: any change renders every page again."""
+    parts: list[bytes | str] = [__version__, code_signature()]
+    for directory in dirs:
+        for file in sorted(directory.rglob("*")):
+            if file.is_file():
+                parts += [str(file.relative_to(directory)), file.read_bytes()]
+    return digest(*parts)
+
+
+def _previous_pages(out: Path, cache: Cache) -> dict[str, list[Any]]:
+    """The keys of the pages of the report already in `out`, kept in the cache (never in the site, which stays the
+    same bytes however it was built); empty when there is none."""
+    if not (out / MARKER).exists():
+        return {}
+    found = cache.get("report", cache.key("pages", str(out)))
+    return found if isinstance(found, dict) else {}
+
+
+def _reuse(page: Page, key: str, previous: dict[str, list[Any]], out: Path, staging: Path) -> bool:
+    """Carry an unchanged page over from the previous report (a hard link where the file system allows): its inputs
+    have the same key, and the file is the one written then (same size and time)."""
+    known = previous.get(page.path)
+    if not isinstance(known, list) or len(known) != 3 or known[0] != key:
+        return False
+    source = out / page.path
+    try:
+        info = source.stat()
+        if [info.st_size, info.st_mtime_ns] != known[1:]:
+            return False
+        try:
+            os.link(source, staging / page.path)
+        except OSError:
+            shutil.copy2(source, staging / page.path)
+    except OSError:
+        return False
+    return True
 
 
 def _check_out(out: Path) -> None:
@@ -195,8 +268,10 @@ def build(
     templates: Path | None = None,
     refuse_incomplete: bool = False,
     history: dict[str, Any] | None = None,
+    cache: Cache | None = None,
 ) -> list[str]:
-    """Render the report into `out`; return the relative paths written, sorted.
+    """Render the report into `out`; return the relative paths written, sorted. With a `cache`, an action page whose
+    inputs have not changed since the report last written to `out` is carried over instead of rendered again.
 
     Files that could not be read are named, with the reason, in a banner on every page. With `refuse_incomplete`, such
     files stop the report instead (IncompleteReport): nothing is written and a previous report in `out` is kept."""
@@ -220,13 +295,24 @@ def build(
         every = list(pages(snapshot, fmt, site_title, history))
         for folder in sorted({(staging / page.path).parent for page in every}):
             folder.mkdir(parents=True, exist_ok=True)
-        _render_all(env, every, staging)
+        # only pages whose inputs changed are rendered; the rest are the previous report's, byte for byte the same
+        cache = cache or Cache(None)
+        previous = _previous_pages(out, cache)
+        templates_key = _templates_key(env.loader_dirs)  # type: ignore[attr-defined]
+        keys = {page.path: digest(templates_key, *page.inputs) for page in every if page.inputs is not None}
+        fresh = [p for p in every if p.path not in keys or not _reuse(p, keys[p.path], previous, out, staging)]
+        _render_all(env, fresh, staging)
+        manifest = {}
+        for path, key in sorted(keys.items()):
+            info = (staging / path).stat()
+            manifest[path] = [key, info.st_size, info.st_mtime_ns]
         written = [page.path for page in every]
         if fmt == "html":
             written += _copy_static(env.loader_dirs, staging)  # type: ignore[attr-defined]
             written += _write_schemas(staging)
         (staging / MARKER).write_text("This folder is generated by `actiontrack report`; it is replaced on rebuild.\n")
         _swap(staging, out)
+        cache.put("report", cache.key("pages", str(out)), manifest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
