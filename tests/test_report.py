@@ -346,7 +346,10 @@ def test_an_incremental_report_renders_only_what_changed_and_equals_a_cold_build
     rendered = {page for page in after if after[page] != before.get(page)}
     action_pages = {page for page in rendered if "/actions/" in page}
     assert action_pages == {"plans/health-wellbeing-2022-23/actions/1.c.html"}
-    assert "index.html" in rendered and "plans/health-wellbeing-2022-23/index.html" in rendered  # summaries always
+    assert {"index.html", "owners.html", "plans/health-wellbeing-2022-23/index.html"} <= rendered  # summaries
+    assert "plans/health-inequalities-2021-23/index.html" not in rendered  # another plan: nothing changed in it
+    owner_pages = {page for page in rendered if page.startswith("owners/")}
+    assert owner_pages == {"owners/regulatory-services.html"}  # 1.c's owner
     before = after
     plan = hw / "plan.yaml"
     plan.write_text(plan.read_text().replace("title: Health & Wellbeing", "title: Health and Wellbeing", 1))

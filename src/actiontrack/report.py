@@ -165,24 +165,46 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
         Page("index.html", "html/index.html.j2", common),
         Page("owners.html", "html/owners.html.j2", common),
     ]
-    # an action page shows its action, its plan's heading and the page furniture: what its key is made of (its
-    # context holds only those, so a template cannot show anything its key leaves out)
+    # A plan's, an action's and an owner's page each show what its key is made of, and its context holds only that
+    # (so a template cannot show anything its key leaves out): the page furniture, and the plan, action or owner.
     furniture = {key: value for key, value in common.items() if key not in ("plans", "owners", "history")}
     furniture["history"] = {k: v for k, v in history.items() if k not in ("by_plan", "timelines")} if history else None
     furniture_key = _digest_of(furniture)
+    keys: dict[int, str] = {}  # id(action record) -> the digest of everything its page shows
     for plan in plans:
-        result.append(Page(plan["url"], "html/plan.html.j2", {**common, "plan": plan}))
         heading = {key: plan[key] for key in PLAN_HEADING if key in plan}
         heading_key = _digest_of(heading)
         for action in plan["actions"]:
+            keys[id(action)] = _action_key(action)
             context = {**furniture, "plan": heading, "action": action}
-            inputs = (furniture_key, heading_key, _action_key(action))
-            result.append(Page(action["url"], "html/action.html.j2", context, inputs))
-    all_actions = [a for plan in plans for a in plan["actions"]]
+            result.append(
+                Page(action["url"], "html/action.html.j2", context, (furniture_key, heading_key, keys[id(action)]))
+            )
+        result.append(
+            Page(plan["url"], "html/plan.html.j2", {**furniture, "plan": plan}, (furniture_key, _plan_key(plan, keys)))
+        )
+    owned: dict[str, list[dict[str, Any]]] = {}
+    for plan in plans:
+        for action in plan["actions"]:
+            for owner_id in dict.fromkeys(o["id"] for o in action["owners"]):
+                owned.setdefault(owner_id, []).append(action)
     for owner in owners:
-        mine = [a for a in all_actions if owner["id"] in [o["id"] for o in a["owners"]]]
-        result.append(Page(owner["url"], "html/owner.html.j2", {**common, "owner": owner, "actions": mine}))
+        mine = owned.get(owner["id"], [])
+        inputs = (furniture_key, _digest_of(owner), digest(*(keys[id(a)] for a in mine)))
+        result.append(Page(owner["url"], "html/owner.html.j2", {**furniture, "owner": owner, "actions": mine}, inputs))
     return result
+
+
+def _plan_key(plan: dict[str, Any], keys: dict[int, str]) -> str:
+    """Everything a plan's page shows: its own fields and figures, and its actions (by their keys) in each list."""
+    lists = ("actions", "exceptions", "priorities", "derived", "changes")
+    own = {key: value for key, value in plan.items() if key not in lists}
+    groups = [
+        {**{k: v for k, v in group.items() if k != "actions"}, "actions": [keys[id(a)] for a in group["actions"]]}
+        for group in plan["priorities"]
+    ]
+    parts = [[keys[id(a)] for a in plan[name]] for name in ("actions", "exceptions")]
+    return digest(_digest_of(own), _digest_of(groups), _digest_of(parts), _digest_of(plan.get("changes", [])))
 
 
 #: what an action's page may show of its plan: its heading, not its figures (which change with every action)
