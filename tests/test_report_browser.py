@@ -199,3 +199,18 @@ def test_printed_pages_are_a4_with_the_date_and_title_on_each_and_captions_kept_
                 if caption in text:  # a caption printed on this sheet has its table's header row with it
                     after = text.split(caption, 1)[1]
                     assert "Priority" in after, (page, number, caption)
+
+
+def test_chart_text_is_measured_as_rendered(tmp_path):
+    """A negative control for the measurement: a chart drawn in a 720-unit viewBox (as they were) with 13-unit
+    text renders it under 12 px on a phone, and the probe says so."""
+    site = tmp_path / "old"
+    site.mkdir()
+    (site / "old.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>x</title><meta name="viewport" content="width=device-width">'
+        '</head><body><svg class="chart" viewBox="0 0 720 62" style="width:100%"><text x="10" y="54" '
+        'font-size="13">310 volunteers</text></svg></body></html>'
+    )
+    [result] = open_pages(site, ["old.html"], axe=False, width=390, probes=("chartText",))
+    [text] = result["probes"]["chartText"][0]["texts"]
+    assert text["size"] < 8
