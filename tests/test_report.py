@@ -295,8 +295,8 @@ def test_kpis_over_time_in_the_site_the_markdown_and_the_export(tmp_path):
     assert CliRunner().invoke(app, ["report", str(plans), "--out", str(tmp_path / "site"), *as_of]).exit_code == 0
     page = (tmp_path / "site" / "plans" / "health-wellbeing-2022-23" / "actions" / "1.c.html").read_text()
     assert "<caption>Actuals by period</caption>" in page
-    assert re.search(r"2022/23 Q1</th><td class=\"numeric\">150</td>", page)
-    assert re.search(r"2022/23 Q2</th><td class=\"numeric\">310</td><td class=\"numeric\">600", page)
+    assert re.search(r"2022/23 Q1</th><td class=\"numeric\"[^>]*>150</td>", page)
+    assert re.search(r"2022/23 Q2</th><td class=\"numeric\"[^>]*>310</td><td class=\"numeric\"[^>]*>600", page)
     assert "behind a steady pace to the deadline" in page
     assert (
         CliRunner().invoke(app, ["report", str(plans), "-f", "md", "--out", str(tmp_path / "md"), *as_of]).exit_code
@@ -310,3 +310,172 @@ def test_kpis_over_time_in_the_site_the_markdown_and_the_export(tmp_path):
     assert CliRunner().invoke(app, ["export", str(plans), "--out", str(out), *as_of]).exit_code == 0
     row = next(r for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()) if r["ID"] == "1.c")
     assert row["Latest actuals"] == "1200 x volunteers: 310 by 2022/23 Q2 (steady pace: 600)"
+
+
+# ---- ready for the committee (issue 16): what the HTML pages say and how ----------------------------------------
+
+
+def kpi_plans(root: Path) -> Path:
+    """The bundled plans with a KPI measured over time: action 1.c (due 2023-03-31 in a plan starting 2022-04-01)
+    gets a target of 1,200 volunteers and actuals of 150 by 2022/23 Q1 and 310 by Q2."""
+    import shutil
+
+    plans = root / "plans"
+    shutil.copytree(BUNDLED_PLANS, plans)
+    action = next((plans / "health-wellbeing-2022-23" / "actions").glob("1.c-*.yaml"))
+    action.write_text(
+        action.read_text()
+        + "targets:\n  - text: 1200 x volunteers\n"
+        + 'updates:\n  - period: "2022/23 Q1"\n    rag: green\n    actuals: {volunteers: 150}\n'
+        + '  - period: "2022/23 Q2"\n    rag: green\n    status: in-progress\n    actuals: {volunteers: 310}\n'
+    )
+    return plans
+
+
+KPI_AS_OF = date(2022, 10, 14)
+KPI_PAGE = "plans/health-wellbeing-2022-23/actions/1.c.html"
+
+
+@pytest.fixture(scope="module")
+def kpi_site(tmp_path_factory) -> Path:
+    plans = kpi_plans(tmp_path_factory.mktemp("kpi"))
+    out = plans.parent / "site"
+    build(derive(load_workspace([plans]), KPI_AS_OF), "html", out)
+    return out
+
+
+WORDS_REPO = {
+    "plans/test-plan/actions/1.a-promote.yaml": 'id: "1.a"\npriority: "1"\ntitle: Promote\nowners: [planning-policy]\n'
+    'due: "2022/23"\nstatus: not-started\n',
+    "plans/test-plan/actions/1.b-risk.yaml": 'id: "1.b"\npriority: "1"\ntitle: At risk\nowners: [planning-policy]\n'
+    'due: "2023/24"\nstatus: in-progress\nupdates:\n  - period: "2022/23 Q3"\n    rag: red\n    status: in-progress\n'
+    '  - period: "2022/23 Q4"\n    rag: amber\n    status: not-started\n    note: Slipping\n',
+    "plans/other-plan/plan.yaml": 'title: Another plan\nperiod: "2022/23"\nreporting: quarterly\n',
+    "plans/other-plan/actions/1.a-same-id.yaml": 'id: "1.a"\ntitle: The other 1.a\nowners: [planning-policy]\n'
+    'due: "2022/23"\n',
+}
+
+
+@pytest.fixture(scope="module")
+def words_site(tmp_path_factory) -> Path:
+    from .conftest import OWNERS, write_tree
+
+    root = tmp_path_factory.mktemp("words")
+    write_tree(root, {"plans/owners.yaml": OWNERS, "plans/test-plan/plan.yaml": PLAN, **WORDS_REPO})
+    out = root / "site"
+    build(derive(load_workspace([root / "plans"]), date(2023, 4, 10)), "html", out)
+    return out
+
+
+class Text(HTMLParser):
+    """The text a page shows, outside SVG and <head>, with the classes of the elements around each piece."""
+
+    VOID = frozenset({"meta", "link", "br", "img", "input", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str]] = []
+        self.pieces: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append((tag, dict(attrs).get("class") or ""))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        tags = [t for t, _ in self.stack]
+        if data.strip() and "head" not in tags and "svg" not in tags:
+            self.pieces.append((data, [c for _, c in self.stack]))
+
+
+def shown_text(page: str) -> Text:
+    parser = Text()
+    parser.feed(page)
+    return parser
+
+
+def test_status_and_rag_words_are_the_friendly_ones(words_site):
+    """Statuses read "Not started" and "In progress" (never "Not-started" or the file's "not-started"), RAG tags
+    are in sentence case like every other tag, and updates are a plain list, newest first, not numbered."""
+    page = (words_site / "plans" / "test-plan" / "actions" / "1.b.html").read_text(encoding="utf-8")
+    text = " ".join(piece for piece, _ in shown_text(page).pieces)
+    assert "<dt>Status</dt><dd>In progress</dd>" in page
+    assert "Not started" in text and "In progress" in text  # the updates' statuses
+    for raw in ("not-started", "Not-started", "in-progress", "In-progress", "RED", "AMBER", "GREEN"):
+        assert raw not in text, raw
+    assert '<strong class="tag tag--rag-amber">Amber</strong>' in page
+    assert '<strong class="tag tag--rag-red">Red</strong>' in page
+    assert "reversed" not in page and page.count("<ol>") == 1  # the breadcrumbs only: no numbers counting down
+    assert re.search(r"<ul class=\"updates\">\s*<li class=\"update\">\s*<h3>2022/23 Q4", page)
+    assert page.index("<h3>2022/23 Q4") < page.index("<h3>2022/23 Q3")  # newest first
+    plan = (words_site / "plans" / "test-plan" / "index.html").read_text(encoding="utf-8")
+    assert '<strong class="tag tag--rag-amber">Amber</strong>' in plan and "AMBER" not in plan
+
+
+def test_empty_cells_show_a_dash_not_none(site, words_site):
+    """A cell with nothing to show has an em dash (hidden from screen readers) and the word "none" for them; the word
+    "None" is never printed in a page."""
+    checked = 0
+    for page in [*site.rglob("*.html"), *words_site.rglob("*.html")]:
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r">\s*None\s*<", html), page
+        checked += html.count('<span aria-hidden="true">—</span><span class="visually-hidden">none</span>')
+    assert checked > 100  # RAG and latest update of the many actions with no update
+
+
+def test_dates_are_kept_on_one_line(site, kpi_site):
+    """Every date a page shows in its text (outside charts) is in a .date element, which the stylesheet keeps
+    unbroken: no "2023-03-" at the end of one line and "31)" at the start of the next."""
+    css = (site / "static" / "style.css").read_text(encoding="utf-8")
+    assert re.search(r"\.date \{ white-space: nowrap; \}", css)
+    seen = 0
+    for page in [*site.rglob("*.html"), kpi_site / KPI_PAGE]:
+        for piece, classes in shown_text(page.read_text(encoding="utf-8")).pieces:
+            for _ in re.finditer(r"\d{4}-\d{2}-\d{2}", piece):
+                assert any("date" in c.split() for c in classes), (page, piece)
+                seen += 1
+    assert seen > 200
+
+
+def test_priority_tables_do_not_repeat_their_heading(site):
+    """Under "Priority 1: Housing for all" the table's caption, which names the table for screen readers, is not
+    shown a second time."""
+    page = (site / "plans" / "health-wellbeing-2022-23" / "index.html").read_text(encoding="utf-8")
+    pairs = re.findall(
+        r"<h3>(Priority [^<]*)</h3>\s*<div [^>]*>\s*<table[^>]*>\s*<caption([^>]*)>([^<]*)</caption>", page
+    )
+    assert len(pairs) == 6
+    for heading, attributes, caption in pairs:
+        assert caption.startswith(heading.replace("&amp;", "&").replace("&", "&amp;"))
+        assert attributes == ' class="visually-hidden"', heading
+
+
+def test_owner_pages_group_actions_by_plan(words_site):
+    """Two plans may both have an action "1.a": an owner's page lists each under its plan's title (and a link to
+    it), so the two rows are told apart."""
+    page = (words_site / "owners" / "planning-policy.html").read_text(encoding="utf-8")
+    sections = re.split(r"<h2>", page)[1:]
+    titles = [re.match(r'<a href="([^"]+)">([^<]+)</a></h2>', s).groups() for s in sections]
+    assert titles == [
+        ("../plans/other-plan/index.html", "Another plan"),
+        ("../plans/test-plan/index.html", "Test plan 2022/23"),
+    ]
+    assert re.findall(r'<a href="../plans/([^/]+)/actions/1.a.html">1.a</a>', page) == ["other-plan", "test-plan"]
+    assert "Actions Planning Policy delivers in Another plan</caption>" in sections[0]
+
+
+def test_number_columns_are_marked_for_right_alignment(site):
+    """Counts and actuals are in cells of class "numeric", which the stylesheet right-aligns with tabular figures."""
+    css = (site / "static" / "style.css").read_text(encoding="utf-8")
+    assert ".table .numeric { text-align: right; font-variant-numeric: tabular-nums; }" in css
+    plan = (site / "plans" / "health-wellbeing-2022-23" / "index.html").read_text(encoding="utf-8")
+    counts = re.findall(r'<td class="numeric" data-label="([^"]+)">\d+</td>', plan)
+    assert len(counts) == 6 * (1 + 8) + 6 * 4  # per priority: actions and each state; red, amber, green, none
+    owners = (site / "owners.html").read_text(encoding="utf-8")
+    assert not re.search(r"<td>\d+</td>", owners) and re.search(
+        r'<td class="numeric" data-label="Open">\d+</td>', owners
+    )

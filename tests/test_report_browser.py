@@ -14,7 +14,7 @@ from actiontrack.report import build
 
 from .browser.harness import open_pages
 from .conftest import BUNDLED_PLANS
-from .test_report import XSS_ACTION, XSS_NOTE
+from .test_report import KPI_AS_OF, KPI_PAGE, XSS_ACTION, XSS_NOTE, kpi_plans
 
 # one page of each type, for both plans: index, owners list, plan, action, owner (registered and not); every page of
 # the site is checked, these also by what they show
@@ -214,3 +214,80 @@ def test_chart_text_is_measured_as_rendered(tmp_path):
     [result] = open_pages(site, ["old.html"], axe=False, width=390, probes=("chartText",))
     [text] = result["probes"]["chartText"][0]["texts"]
     assert text["size"] < 8
+
+
+# ---- ready for the committee (issue 16): measured in the browser ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kpi_site(tmp_path_factory) -> Path:
+    """The bundled plans, with 1.c's target of 1,200 volunteers measured at 150 and 310 (tests/test_report.py)."""
+    plans = kpi_plans(tmp_path_factory.mktemp("kpi-browser"))
+    out = plans.parent / "site"
+    build(derive(load_workspace([plans]), KPI_AS_OF), "html", out)
+    return out
+
+
+def stacked(table: dict) -> bool:
+    return table["display"] == "block" and table["rowDisplay"] in ("block", "grid")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_tables_become_stacked_rows_on_narrow_screens(bundled_site, kpi_site, width):
+    """Up to 640 px every data table is a stack of rows (a block each, headed by its row header), each cell shown
+    after its column's header (its data-label), the header row kept for screen readers, which still find a table
+    with all its cells and headers; nothing scrolls sideways, neither a table's region nor the page, and each region
+    stays focusable and labelled. Wider, tables are tables, their number columns right-aligned in tabular figures."""
+    sites = [(bundled_site, PAGE_TYPES), (kpi_site, [KPI_PAGE])]
+    tables = 0
+    for site, pages in sites:
+        for result in open_pages(
+            site, pages, axe=False, parallel=PARALLEL, width=width, probes=("tables", "tableRoles")
+        ):
+            page = result["page"]
+            probe = result["probes"]["tables"]
+            assert probe["pageOverflow"] <= 0, (page, width)
+            roles = result["probes"]["tableRoles"]
+            assert {role: roles["roles"].get(role, 0) for role in roles["dom"]} == roles["dom"], (page, width)
+            for table in probe["tables"]:
+                tables += 1
+                where = (page, width, table["caption"])
+                assert table["wrapFocusable"] and table["wrapLabel"], where
+                assert table["wrapOverflow"] <= 0 if width <= 640 else True, where
+                cells = [c for c in table["cells"] if c["tag"] == "td"]
+                assert cells, where
+                if width <= 640:
+                    assert stacked(table) and not table["headShown"], where
+                    for cell in cells:
+                        assert cell["label"] == cell["header"] and cell["beforeShown"], (where, cell)
+                else:
+                    assert table["display"] == "table" and table["headShown"], where
+                    for cell in cells:
+                        assert not cell["beforeShown"], (where, cell)
+                        if cell["numeric"]:
+                            assert cell["textAlign"] == "right" and cell["numerals"] == "tabular-nums", (where, cell)
+    assert tables >= 18  # every table of the eight page types and the KPI page
+
+
+@pytest.mark.parametrize("width", (1280, 320))
+def test_the_skip_link_moves_focus_to_main_without_painting_it(bundled_site, width):
+    """Tab, Enter on "Skip to main content": focus is on <main>, which shows no yellow, outline or shadow (it is not
+    a control; the next Tab starts there)."""
+    pages = ["index.html", "plans/health-wellbeing-2022-23/index.html"]
+    for result in open_pages(bundled_site, pages, axe=False, width=width, probes=("skipLink",)):
+        skip = result["probes"]["skipLink"]
+        assert skip["first"] == "Skip to main content", result["page"]
+        assert (skip["tag"], skip["id"]) == ("main", "main"), result["page"]
+        assert skip["background"] == "rgba(0, 0, 0, 0)" and skip["outline"] == "none" and skip["boxShadow"] == "none"
+
+
+def test_dates_never_break_at_their_hyphens(bundled_site, kpi_site):
+    """On the narrowest screen every date the pages mark (due dates, the plan's period, the as-of date) is on one
+    line."""
+    seen = 0
+    for site, pages in ((bundled_site, PAGE_TYPES), (kpi_site, [KPI_PAGE])):
+        for result in open_pages(site, pages, axe=False, parallel=PARALLEL, width=320, probes=("dates",)):
+            for found in result["probes"]["dates"]:
+                assert found["whiteSpace"] == "nowrap" and found["lines"] == 1, (result["page"], found)
+                seen += 1
+    assert seen > 50

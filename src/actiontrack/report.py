@@ -21,7 +21,7 @@ from typing import Any
 from .derive import DerivedAction, Snapshot, priority_title
 from .load import UsageError
 from .views.records import action_detail, attention_text, owner_workload, plan_summary
-from .vocab import STATES
+from .vocab import RAG_LABELS, STATES, STATUS_LABELS
 
 MARKER = ".actiontrack-report"
 FORMATS = ("md", "html")
@@ -133,6 +133,8 @@ def pages(snapshot: Snapshot, fmt: str, title: str) -> list[Page]:
         "as_of": snapshot.as_of.isoformat(),
         "as_of_date": snapshot.as_of,
         "states": STATES,
+        "status_labels": STATUS_LABELS,
+        "rag_labels": RAG_LABELS,
         "plans": plans,
         "owners": owners,
     }
@@ -149,10 +151,14 @@ def pages(snapshot: Snapshot, fmt: str, title: str) -> list[Page]:
         result.append(Page(plan["url"], "html/plan.html.j2", {**common, "plan": plan}))
         for action in plan["actions"]:
             result.append(Page(action["url"], "html/action.html.j2", {**common, "plan": plan, "action": action}))
-    all_actions = [a for plan in plans for a in plan["actions"]]
     for owner in owners:
-        mine = [a for a in all_actions if owner["id"] in [o["id"] for o in a["owners"]]]
-        result.append(Page(owner["url"], "html/owner.html.j2", {**common, "owner": owner, "actions": mine}))
+        # grouped by plan, in the plans' order: ids are the plans' own numbering, so two plans may both have a "4.6"
+        groups = []
+        for plan in plans:
+            mine = [a for a in plan["actions"] if owner["id"] in [o["id"] for o in a["owners"]]]
+            if mine:
+                groups.append({"plan": plan, "actions": mine})
+        result.append(Page(owner["url"], "html/owner.html.j2", {**common, "owner": owner, "groups": groups}))
     return result
 
 
