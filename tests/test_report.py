@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -163,7 +164,7 @@ def test_kpi_chart_and_text_equivalent(make_repo, tmp_path):
 
 def test_charts_have_titles_and_descriptions(site):
     page = (site / "plans" / "health-wellbeing-2022-23" / "index.html").read_text(encoding="utf-8")
-    svgs = re.findall(r"<svg [^>]*>", page)
+    svgs = re.findall(r"<svg [^>]*class=\"chart\"[^>]*>", page)  # the charts; their keys' swatches are hidden
     assert len(svgs) == 3
     for svg in svgs:
         assert 'role="img"' in svg and "aria-labelledby" in svg
@@ -344,6 +345,16 @@ def kpi_site(tmp_path_factory) -> Path:
     return out
 
 
+def charts_in(page: str) -> list:
+    """Each chart (svg.chart) of a page, parsed."""
+    import xml.etree.ElementTree as ET
+
+    return [ET.fromstring(svg) for svg in re.findall(r'<svg [^>]*class="chart".*?</svg>', page, flags=re.DOTALL)]
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
 WORDS_REPO = {
     "plans/test-plan/actions/1.a-promote.yaml": 'id: "1.a"\npriority: "1"\ntitle: Promote\nowners: [planning-policy]\n'
     'due: "2022/23"\nstatus: not-started\n',
@@ -479,3 +490,57 @@ def test_number_columns_are_marked_for_right_alignment(site):
     assert not re.search(r"<td>\d+</td>", owners) and re.search(
         r'<td class="numeric" data-label="Open">\d+</td>', owners
     )
+
+
+def test_chart_colours_are_distinct_and_segments_are_parted(words_site):
+    """Red is a red, not amber's orange; the states that say nothing moves (not reported, not started, cancelled)
+    are told apart; every fill stands out from the page (3:1) and carries its count legibly (4.5:1); adjacent
+    segments of a bar are parted by a white gap."""
+    from actiontrack.views.charts import EMPTY, RAG_COLOURS, STATE_COLOURS, TEXT_ON
+
+    def rgb(colour: str) -> tuple[float, float, float]:
+        return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
+
+    def luminance(colour: str) -> float:
+        def linear(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (linear(c) for c in rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    def contrast(a: str, b: str) -> float:
+        light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+        return (light + 0.05) / (dark + 0.05)
+
+    def hue(colour: str) -> float:
+        import colorsys
+
+        return colorsys.rgb_to_hls(*rgb(colour))[0] * 360
+
+    red, amber = RAG_COLOURS["red"], RAG_COLOURS["amber"]
+    assert red == STATE_COLOURS["overdue"] and amber == STATE_COLOURS["at-risk"]
+    assert hue(red) > 340 or hue(red) < 5, hue(red)  # a red: not towards orange
+    assert 20 < hue(amber) < 45 and contrast(red, amber) > 2  # an orange, and far lighter than the red
+    fills = [c for c in STATE_COLOURS.values() if c != EMPTY]
+    assert len(set(fills)) == len(fills) and STATE_COLOURS["not-reported"] == EMPTY == RAG_COLOURS["none"]
+    greys = [STATE_COLOURS["not-started"], STATE_COLOURS["cancelled"]]
+    assert contrast(*greys) > 2  # one mid grey, one charcoal (and "not reported" an empty box)
+    for colour in fills:
+        assert contrast(colour, "#ffffff") >= 3, colour
+        assert contrast(colour, TEXT_ON.get(colour, "#ffffff")) >= 4.5, colour
+
+    page = (words_site / "plans" / "test-plan" / "index.html").read_text(encoding="utf-8")
+    rows = 0
+    for chart in charts_in(page)[:2]:  # the two stacked bar charts
+        rects = [r for r in chart.findall(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+        gaps = {(g.get("x1"), g.get("y1")) for g in chart.findall(f"{SVG}line") if g.get("stroke") == "#ffffff"}
+        by_row: dict[str, list] = {}
+        for rect in rects:
+            by_row.setdefault(rect.get("y"), []).append(rect)
+        for y, segments in by_row.items():
+            for before, after in itertools.pairwise(segments):
+                end = float(before.get("x")[:-1]) + float(before.get("width")[:-1])
+                assert float(after.get("x")[:-1]) == pytest.approx(end, abs=0.011)  # they meet
+                assert (after.get("x"), str(int(y) - 1)) in gaps, (y, after.get("x"))  # a white line there
+                rows += 1
+    assert rows == 2  # not started beside at risk; amber beside no rating

@@ -3,6 +3,7 @@ errors, no request leaving the site, and user text that cannot run as script."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -185,6 +186,7 @@ def test_printed_pages_are_a4_with_the_date_and_title_on_each_and_captions_kept_
     ]
     pdfs = tmp_path / "pdf"
     open_pages(bundled_site, pages, axe=False, pdf=pdfs)
+    captions = 0
     for page in pages:
         pdf = pdfs / (page.replace("/", "__") + ".pdf")
         printed = list(extract_pages(pdf))
@@ -196,9 +198,12 @@ def test_printed_pages_are_a4_with_the_date_and_title_on_each_and_captions_kept_
             assert "figures as of 2023-06-30" in text and "Action plans" in text, (page, number)
             assert f"Page {number} of {len(printed)}" in text, (page, number)
             for caption in ("Actions by state in each priority", "Latest RAG rating in each priority"):
-                if caption in text:  # a caption printed on this sheet has its table's header row with it
-                    after = text.split(caption, 1)[1]
-                    assert "Priority" in after, (page, number, caption)
+                # a table's caption printed on this sheet has its table's header row with it (the chart's caption,
+                # "... in each priority. The table below ...", is kept with its chart instead)
+                for found in re.finditer(re.escape(caption) + r"(?!\.)", text):
+                    assert "Priority" in text[found.end() :], (page, number, caption)
+                    captions += 1
+    assert captions == 2  # both tables' captions were printed (on the plan's page), and checked
 
 
 def test_chart_text_is_measured_as_rendered(tmp_path):
@@ -219,6 +224,9 @@ def test_chart_text_is_measured_as_rendered(tmp_path):
 # ---- ready for the committee (issue 16): measured in the browser ------------------------------------------------
 
 
+NARROW = (390, 320)  # a phone, and the narrowest screen WCAG's reflow asks for
+
+
 @pytest.fixture(scope="module")
 def kpi_site(tmp_path_factory) -> Path:
     """The bundled plans, with 1.c's target of 1,200 volunteers measured at 150 and 310 (tests/test_report.py)."""
@@ -226,6 +234,39 @@ def kpi_site(tmp_path_factory) -> Path:
     out = plans.parent / "site"
     build(derive(load_workspace([plans]), KPI_AS_OF), "html", out)
     return out
+
+
+CHART_PAGES = [KPI_PAGE, "plans/health-wellbeing-2022-23/index.html", "plans/health-inequalities-2021-23/index.html"]
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    """Two text boxes share more than a sliver (half a px either way)."""
+    return min(a["right"], b["right"]) - max(a["left"], b["left"]) > 0.5 and (
+        min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5
+    )
+
+
+@pytest.mark.parametrize("width", (*NARROW, 640, 1280))
+def test_chart_text_is_never_under_12px_and_fits_its_chart(kpi_site, width):
+    """Every chart's visible text, as rendered: at least 12 CSS px (its computed size times the chart's scale on the
+    screen), inside its chart (nothing cut off at either edge) and clear of the chart's other text. The pages pass
+    axe with no violation at this width too (the KPI chart is on none of the bundled pages)."""
+    results = open_pages(kpi_site, CHART_PAGES, parallel=3, width=width, probes=("chartText",))
+    charts = 0
+    for result in results:
+        assert_clean(result)
+        for chart in result["probes"]["chartText"]:
+            charts += 1
+            assert chart["texts"], (result["page"], chart["id"])
+            for text in chart["texts"]:
+                where = (result["page"], width, chart["id"], text["text"])
+                assert text["size"] >= 12, where
+                assert text["left"] >= -0.5 and text["right"] <= chart["width"] + 0.5, (where, text, chart["width"])
+                assert text["top"] >= -0.5 and text["bottom"] <= chart["height"] + 0.5, (where, text)
+            texts = chart["texts"]
+            clashes = [(a["text"], b["text"]) for i, a in enumerate(texts) for b in texts[i + 1 :] if overlaps(a, b)]
+            assert clashes == [], (result["page"], width, chart["id"])
+    assert charts == 1 + 3 + 3  # the KPI chart; states, RAG and deadlines on each plan page
 
 
 def stacked(table: dict) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
+from ..words import number
 from . import charts
 
 _markdown = None
@@ -72,12 +73,6 @@ def url(context: Any, target: str) -> str:
 def _relative(target: str, here: str) -> str:
     # pages link to the same few folders thousands of times; relpath is slow enough to show in a large report
     return posixpath.relpath(target, here or ".")
-
-
-def number(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _autoescape(name: str | None) -> bool:
