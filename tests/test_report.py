@@ -158,7 +158,9 @@ def test_kpi_chart_and_text_equivalent(make_repo, tmp_path):
     repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": XSS_ACTION})
     build(derive(load_workspace([], cwd=repo), date(2022, 7, 5)), "html", tmp_path / "site")
     page = (tmp_path / "site" / "plans" / "test-plan" / "actions" / "1.a.html").read_text(encoding="utf-8")
-    assert 'role="img"' in page and '<title id="kpi-1-title">Progress towards 10 x volunteers</title>' in page
+    # one actual, with a steady pace to compare it with: the chart of actuals by period, and its table
+    assert 'role="img"' in page and '<title id="kpi-1-title">10 x volunteers: actuals by period</title>' in page
+    assert "<caption>Actuals by period</caption>" in page
     assert "Latest actual 4 against a target of 10 volunteers (2022/23 Q1)." in page
 
 
@@ -353,6 +355,78 @@ def charts_in(page: str) -> list:
 
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_kpi_actuals_by_period_chart_draws_derives_figures_and_its_pace_line(kpi_site):
+    """The action page charts a target's actuals by period (a column each) with the straight pace line from the
+    plan's start to the deadline, above the "Actuals by period" table, which it names as its text equivalent. The
+    line is checked against derive's own figures: where it crosses each period's end is that period's steady pace."""
+    page = (kpi_site / KPI_PAGE).read_text(encoding="utf-8")
+    [chart] = charts_in(page)
+    assert chart.get("role") == "img" and chart.get("aria-labelledby") == "kpi-1-title kpi-1-desc"
+    assert chart.get("viewBox") is None  # nothing scales its text down on a narrow screen
+    assert chart.find(f"{SVG}title").text == "1200 x volunteers: actuals by period"
+    description = chart.find(f"{SVG}desc").text
+    assert description.startswith("150 by 2022/23 Q1 (a steady pace: 296.7); 310 by 2022/23 Q2 (a steady pace: 600).")
+    assert 'The table "Actuals by period" below gives the same figures.' in description
+    assert page.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') < page.index(
+        "Actuals by period</caption>"
+    )
+
+    snapshot = derive(load_workspace([kpi_site.parent / "plans"]), KPI_AS_OF)
+    [kpi] = snapshot.find("1.c", "health-wellbeing-2022-23").kpis
+    assert [(p, a) for p, a, _ in kpi.history] == [("2022/23 Q1", 150), ("2022/23 Q2", 310)]
+
+    def pct(value: str) -> float:
+        assert value.endswith("%"), value
+        return float(value[:-1]) / 100
+
+    columns = chart.findall(f"{SVG}rect[@class='kpi-actual']")
+    assert [c.find(f"{SVG}title").text for c in columns] == ["2022/23 Q1: 150", "2022/23 Q2: 310"]
+    [axis] = [
+        line for line in chart.findall(f"{SVG}line") if line.get("stroke") == "#505a5f" and line.get("x2") == "100%"
+    ]
+    base = float(axis.get("y1"))
+    heights = [float(c.get("height")) for c in columns]
+    per_unit = heights[1] / 310  # px a unit (drawn to 0.1 px)
+    assert heights[0] == pytest.approx(150 * per_unit, abs=0.2)  # column heights in proportion to the actuals
+    for column, height in zip(columns, heights, strict=True):
+        assert float(column.get("y")) + height == pytest.approx(base, abs=0.1)  # standing on the axis
+    # time runs across: plan start (2022-04-01) at 1%, deadline (2023-03-31) at 99%; Q1 and Q2 span their quarters
+    assert pct(columns[0].get("x")) == pytest.approx(0.01, abs=0.001)
+    assert pct(columns[1].get("x")) == pytest.approx(pct(columns[0].get("x")) + pct(columns[0].get("width")), abs=1e-4)
+    [pace] = chart.findall(f"{SVG}line[@class='kpi-pace']")
+    x1, x2, y1, y2 = pct(pace.get("x1")), pct(pace.get("x2")), float(pace.get("y1")), float(pace.get("y2"))
+    assert (x1, y1) == (pytest.approx(0.01), pytest.approx(base))  # from 0 at the plan's start ...
+    assert y2 == pytest.approx(base - 1200 * per_unit, abs=0.5) and x2 == pytest.approx(0.99)  # ... to 1,200 by then
+    [target] = [line for line in chart.findall(f"{SVG}line") if line.get("y1") == pace.get("y2")]
+    assert target.get("x1") == "0" and target.get("x2") == "100%"  # the target, across
+    for (_, _, expected), column in zip(kpi.history, columns, strict=True):
+        end = pct(column.get("x")) + pct(column.get("width"))  # the period's end (the day after it, to the day)
+        on_line = y1 + (y2 - y1) * (end - x1) / (x2 - x1)
+        assert on_line == pytest.approx(base - expected * per_unit, abs=0.6)
+    for text in chart.iter(f"{SVG}text"):
+        assert float(text.get("font-size")) >= 12
+    assert "Steady pace from the plan&#39;s start to the deadline" in page  # its key
+
+
+def test_a_kpi_without_a_pace_gets_no_pace_line(make_repo, tmp_path):
+    """Derive gives no steady pace for a target to reduce with no baseline: the chart draws none either."""
+    action = (
+        'id: "1.a"\npriority: "1"\ntitle: Fewer complaints\nowners: [planning-policy]\ndue: "2022/23"\n'
+        "targets:\n  - text: reduce complaints to 10\n    value: 10\n    unit: complaints\n    direction: decrease\n"
+        'updates:\n  - period: "2022/23 Q1"\n    actuals: {complaints: 30}\n'
+        '  - period: "2022/23 Q2"\n    actuals: {complaints: 20}\n'
+    )
+    repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": action})
+    snapshot = derive(load_workspace([], cwd=repo), date(2022, 10, 14))
+    [kpi] = snapshot.find("1.a").kpis
+    assert [pace for _, _, pace in kpi.history] == [None, None]
+    build(snapshot, "html", tmp_path / "site")
+    page = (tmp_path / "site" / "plans" / "test-plan" / "actions" / "1.a.html").read_text(encoding="utf-8")
+    [chart] = charts_in(page)
+    assert len(chart.findall(f"{SVG}rect[@class='kpi-actual']")) == 2
+    assert chart.findall(f"{SVG}line[@class='kpi-pace']") == [] and "Steady pace" not in page
 
 
 WORDS_REPO = {

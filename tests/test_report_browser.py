@@ -267,6 +267,9 @@ def test_chart_text_is_never_under_12px_and_fits_its_chart(kpi_site, width):
             clashes = [(a["text"], b["text"]) for i, a in enumerate(texts) for b in texts[i + 1 :] if overlaps(a, b)]
             assert clashes == [], (result["page"], width, chart["id"])
     assert charts == 1 + 3 + 3  # the KPI chart; states, RAG and deadlines on each plan page
+    kpi = next(r for r in results if r["page"] == KPI_PAGE)["probes"]["chartText"][0]["texts"]
+    shown = {t["text"] for t in kpi}
+    assert {"target 1,200", "150", "310", "2022/23 Q1", "2022/23 Q2", "deadline 2023-03-31"} <= shown, shown
 
 
 def stacked(table: dict) -> bool:

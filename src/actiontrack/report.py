@@ -83,6 +83,7 @@ def _action_data(derived: DerivedAction, snapshot: Snapshot) -> dict[str, Any]:
             "priority_title": priority_title(derived.plan, derived.action.priority),
             "plan_title": derived.plan.title,
             "kpis": derived.kpis,
+            "derived": derived,  # for the charts, which place derive's figures (they never work one out)
         }
     )
     return data

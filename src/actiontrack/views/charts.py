@@ -46,6 +46,7 @@ FONT_SIZE = 14  # CSS px at every screen width (no viewBox scales it)
 FONT = f'font-family="Arial, sans-serif" font-size="{FONT_SIZE}"'
 NARROWEST = 288  # px: a chart's width on a 320 px screen (the page keeps 16 px either side)
 WIDE = 608  # px: a chart's width, at least, on a screen wider than 640 px (style.css switches layouts there)
+KPI_WIDE = 560  # px: a KPI chart's max-width (style.css), so its width on a wide screen
 # Arial's advance widths in thousandths of an em (Liberation Sans, which stands in for Arial on Linux, has the same);
 # any other character counts as a full em. Widths are estimated 8% wide, so a label said to fit does.
 _WIDTHS = {
@@ -292,3 +293,131 @@ def kpi_bar(chart_id: str, kpi: Any) -> Markup:
     text = f"{number(kpi.actual)}{unit} of {number(target.value)}{unit} ({kpi.period})"
     description = f"Target {target.text}: latest actual {text}; {'met' if kpi.met else 'not yet met'}."
     return _svg(chart_id, f"Progress towards {target.text}", description, 74, body)
+
+
+def _label_rows(slots: list[tuple[str, float, float]], width: float) -> list[list[tuple[str, float, str]]]:
+    """Where each (label, start, end) goes under its slot, in a chart `width` px wide: rows of (label, x, anchor). On
+    one row, centred, if every label fits its slot; else each from its slot's start (where a tick leads to it), on two
+    or three rows taking turns, so a label has the room up to the next on its row; none if even that is short."""
+    if all(_fits(label, x1 - x0, width) for label, x0, x1 in slots):
+        return [[(label, (x0 + x1) / 2, "middle") for label, x0, x1 in slots]]
+    for count in (2, 3):
+        room = [(slots[i + count][1] if i + count < len(slots) else 1.0) - x0 for i, (_, x0, _) in enumerate(slots)]
+        if all(_fits(label, share, width) for (label, _, _), share in zip(slots, room, strict=True)):
+            return [[(label, x0, "start") for label, x0, _ in slots[row::count]] for row in range(count)]
+    return []
+
+
+def kpi_history(chart_id: str, derived: Any, index: int) -> Markup:
+    """A target's actuals by period as columns, each spanning its period on a time axis, with the target as a line
+    across and the steady pace as a straight dashed line from the plan's start (at the target's baseline) to the
+    action's deadline (at its value). The actuals and the pace at each period's end are derive's
+    (KpiProgress.history); this only places them, and draws a pace line only where derive gave a pace."""
+    kpi = derived.kpis[index]
+    target = kpi.target
+    history = kpi.history
+    if target.value is None or not history:
+        return Markup("")
+    periods = {update.period.text: update.period for update in derived.updates}
+    spans = [(periods[p].start, periods[p].end) if p in periods else (None, None) for p, _, _ in history]
+    plan_start: date | None = derived.plan.plan.start_date if derived.plan.plan else None
+    due: date | None = derived.due_date
+    timed = all(start is not None and end is not None for start, end in spans)
+    paced = timed and plan_start is not None and due is not None and any(p is not None for _, _, p in history)
+    if timed:
+        days = [day for span in spans for day in span if day is not None]
+        low = plan_start if paced and plan_start is not None else min(days)
+        width_days = (max(days + ([due] if due else [])) - low).days or 1
+
+        def x_of(day: date) -> float:
+            return 0.01 + 0.98 * (day - low).days / width_days
+
+        slots = [(x_of(start), x_of(_shift(end, 1))) for start, end in spans]  # type: ignore[arg-type]
+    else:  # a period that is not a span of dates: one slot each, and no pace line (it needs a time axis)
+        share = 0.98 / len(history)
+        slots = [(0.01 + share * i, 0.01 + share * (i + 1)) for i in range(len(history))]
+
+    top, plot_height = 32, 150
+    base = top + plot_height
+    values = [target.value, target.baseline or 0.0, *(a for _, a, _ in history), *(p for _, _, p in history if p)]
+    scale_max = max(values) * 1.1 or 1.0
+
+    def y_of(value: float) -> float:
+        return base - plot_height * max(value, 0.0) / scale_max
+
+    goal_y = y_of(target.value)
+    body = [f'<line x1="0" y1="{goal_y:.1f}" x2="100%" y2="{goal_y:.1f}" stroke="{INK}" stroke-width="2"/>']
+    for (period, actual, _), (x0, x1) in zip(history, slots, strict=True):
+        top_y = y_of(actual)
+        body.append(
+            f'<rect class="kpi-actual" x="{_pct(x0)}" y="{top_y:.1f}" width="{_pct(x1 - x0)}" '
+            f'height="{base - top_y:.1f}" fill="#1d70b8" stroke="#ffffff" stroke-width="{GAP}">'
+            f"<title>{escape(f'{period}: {number(actual)}')}</title></rect>"
+        )
+    body.append(f'<line x1="0" y1="{base}" x2="100%" y2="{base}" stroke="{EMPTY_BORDER}"/>')
+    x_start = x_due = 0.0
+    if paced:
+        assert plan_start is not None and due is not None
+        x_start, x_due = x_of(plan_start), x_of(due)
+        body.append(
+            f'<line class="kpi-pace" x1="{_pct(x_start)}" y1="{y_of(target.baseline or 0.0):.1f}" '
+            f'x2="{_pct(x_due)}" y2="{goal_y:.1f}" stroke="{INK}" stroke-width="2" stroke-dasharray="6 4"/>'
+        )
+    # the words go over the lines, each with a white halo
+    goal_label = f"target {number(target.value)}"
+    body.append(f'<text x="0" y="{goal_y - 6:.1f}" {FONT} fill="{INK}" {HALO}>{goal_label}</text>')
+    layouts = {
+        width: _label_rows([(p, x0, x1) for (p, _, _), (x0, x1) in zip(history, slots, strict=True)], width)
+        for width in (NARROWEST, KPI_WIDE)
+    }
+    height = base + 8 + 20 * max(len(rows) for rows in layouts.values())
+    if paced:
+        height = base + 32 + 20 * max(max(len(rows), 1) for rows in layouts.values())
+
+    def words(width: float) -> list[str]:
+        drawn = []
+        for (_, actual, _), (x0, x1) in zip(history, slots, strict=True):
+            if not _fits(number(actual), x1 - x0, width):
+                continue
+            if base - y_of(actual) >= FONT_SIZE + 10:  # inside the top of a tall enough column, in white
+                place = f'y="{y_of(actual) + FONT_SIZE + 4:.1f}" {FONT} fill="#ffffff"'
+            else:  # above it, with a halo
+                place = f'y="{y_of(actual) - 6:.1f}" {FONT} fill="{INK}" {HALO}'
+            drawn.append(f'<text x="{_pct((x0 + x1) / 2)}" {place} text-anchor="middle">{number(actual)}</text>')
+        rows = layouts[width]
+        ticks, names = [], []
+        for row, labels in enumerate(rows):
+            y = base + 20 + 20 * row
+            for period, x, anchor in labels:
+                shift = ""
+                if anchor == "start":  # a tick from the axis at the slot's start leads to its label
+                    ticks.append(f'<line x1="{_pct(x)}" y1="{base}" x2="{_pct(x)}" y2="{y}" stroke="{EMPTY_BORDER}"/>')
+                    shift = ' dx="4"'
+                names.append(
+                    f'<text x="{_pct(x)}" y="{y}"{shift} {FONT} fill="{INK}" {HALO} text-anchor="{anchor}">'
+                    f"{escape(period)}</text>"
+                )
+        drawn += ticks + names  # a label's halo hides the tick of a later row's label where it passes under it
+        if paced:
+            assert plan_start is not None and due is not None
+            dates_y = base + 24 + 20 * max(len(rows), 1)
+            ends, starts = f"deadline {due.isoformat()}", plan_start.isoformat()
+            drawn.append(f'<text x="{_pct(x_due)}" text-anchor="end" y="{dates_y}" {FONT} fill="{INK}">{ends}</text>')
+            if (x_due - x_start) * width >= _text_width(ends) + _text_width(starts) + 12:
+                drawn.append(f'<text x="{_pct(x_start)}" y="{dates_y}" {FONT} fill="{INK}">{starts}</text>')
+        return drawn
+
+    body += _by_width(words, KPI_WIDE)
+    said = [
+        f"{number(actual)} by {period}" + (f" (a steady pace: {number(pace)})" if pace is not None else "")
+        for period, actual, pace in history
+    ]
+    description = (
+        f"{'; '.join(said)}. The target is {number(target.value)}{_unit(target)}"
+        + (f" by {due.isoformat()}" if due else "")
+        + '. The table "Actuals by period" below gives the same figures.'
+    )
+    key = [("Actual in each period", "#1d70b8"), ("Target", "line")]
+    if paced:
+        key.append(("Steady pace from the plan's start to the deadline", "dashed"))
+    return _svg(chart_id, f"{target.text}: actuals by period", description, height, body) + _key(key)
