@@ -175,7 +175,9 @@ def test_printed_pages_are_a4_with_the_date_and_title_on_each_and_captions_kept_
     bundled_site, tmp_path
 ):
     """Printed from Chromium (its print stylesheet, the page size it asks for): A4, the report's title and the as-of
-    date in every page's margin, and no table caption left at the foot of a page without its table."""
+    date in every page's margin, the plan's title in the top margin of every sheet of a plan's page and of its
+    actions' pages (and the action's id on an action's), and no table caption left at the foot of a page without its
+    table."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTTextContainer
 
@@ -184,6 +186,11 @@ def test_printed_pages_are_a4_with_the_date_and_title_on_each_and_captions_kept_
         "plans/health-wellbeing-2022-23/index.html",
         "plans/health-inequalities-2021-23/actions/6.html",
     ]
+    heads = {  # what the top margin says on every sheet of each page
+        "index.html": "",
+        "plans/health-wellbeing-2022-23/index.html": "Health & Wellbeing Strategy Action Plan 2022/23",
+        "plans/health-inequalities-2021-23/actions/6.html": "2021 – 2023 Health Inequalities Action Plan Action 6",
+    }
     pdfs = tmp_path / "pdf"
     open_pages(bundled_site, pages, axe=False, pdf=pdfs)
     captions = 0
@@ -191,10 +198,14 @@ def test_printed_pages_are_a4_with_the_date_and_title_on_each_and_captions_kept_
         pdf = pdfs / (page.replace("/", "__") + ".pdf")
         printed = list(extract_pages(pdf))
         assert printed, page
+        assert len(printed) > 1 or page.endswith("6.html"), page  # the title is also checked past the first sheet
         for number, sheet in enumerate(printed, start=1):
             width, height = sheet.width, sheet.height
             assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2, (page, width, height)  # A4 in points
-            text = " ".join(" ".join(b.get_text().split()) for b in sheet if isinstance(b, LTTextContainer))
+            boxes = [b for b in sheet if isinstance(b, LTTextContainer)]
+            head = " ".join(" ".join(b.get_text().split()) for b in boxes if b.y0 > height - 18 / 25.4 * 72)
+            assert head == heads[page], (page, number, head)  # in the top margin (18 mm), not the page's text
+            text = " ".join(" ".join(b.get_text().split()) for b in boxes)
             assert "figures as of 2023-06-30" in text and "Action plans" in text, (page, number)
             assert f"Page {number} of {len(printed)}" in text, (page, number)
             for caption in ("Actions by state in each priority", "Latest RAG rating in each priority"):

@@ -51,9 +51,10 @@ def md_text(text: Any) -> str:
 
 def css_string(text: Any) -> Markup:
     """Text for the inside of a double-quoted CSS string (a printed page's margin text): every character that is not
-    a plain letter, digit or space written as a CSS escape, so nothing can end the string or the style element."""
+    a plain letter or digit written as a CSS escape, so nothing can end the string or the style element. Spaces are
+    escaped too: CSS takes a space straight after an escape as part of it, so "a & b" would print as "a &b"."""
     value = " ".join(str(text).split()) if text is not None else ""
-    escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}" for c in value)
+    escaped = "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in value)
     return Markup(escaped)
 
 
