@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from datetime import date
@@ -158,13 +159,15 @@ def test_kpi_chart_and_text_equivalent(make_repo, tmp_path):
     repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": XSS_ACTION})
     build(derive(load_workspace([], cwd=repo), date(2022, 7, 5)), "html", tmp_path / "site")
     page = (tmp_path / "site" / "plans" / "test-plan" / "actions" / "1.a.html").read_text(encoding="utf-8")
-    assert 'role="img"' in page and '<title id="kpi-1-title">Progress towards 10 x volunteers</title>' in page
+    # one actual, with a steady pace to compare it with: the chart of actuals by period, and its table
+    assert 'role="img"' in page and '<title id="kpi-1-title">10 x volunteers: actuals by period</title>' in page
+    assert "<caption>Actuals by period</caption>" in page
     assert "Latest actual 4 against a target of 10 volunteers (2022/23 Q1)." in page
 
 
 def test_charts_have_titles_and_descriptions(site):
     page = (site / "plans" / "health-wellbeing-2022-23" / "index.html").read_text(encoding="utf-8")
-    svgs = re.findall(r"<svg [^>]*>", page)
+    svgs = re.findall(r"<svg [^>]*class=\"chart\"[^>]*>", page)  # the charts; their keys' swatches are hidden
     assert len(svgs) == 3
     for svg in svgs:
         assert 'role="img"' in svg and "aria-labelledby" in svg
@@ -296,8 +299,8 @@ def test_kpis_over_time_in_the_site_the_markdown_and_the_export(tmp_path):
     assert CliRunner().invoke(app, ["report", str(plans), "--out", str(tmp_path / "site"), *as_of]).exit_code == 0
     page = (tmp_path / "site" / "plans" / "health-wellbeing-2022-23" / "actions" / "1.c.html").read_text()
     assert "<caption>Actuals by period</caption>" in page
-    assert re.search(r"2022/23 Q1</th><td class=\"numeric\">150</td>", page)
-    assert re.search(r"2022/23 Q2</th><td class=\"numeric\">310</td><td class=\"numeric\">600", page)
+    assert re.search(r"2022/23 Q1</th><td class=\"numeric\"[^>]*>150</td>", page)
+    assert re.search(r"2022/23 Q2</th><td class=\"numeric\"[^>]*>310</td><td class=\"numeric\"[^>]*>600", page)
     assert "behind a steady pace to the deadline" in page
     assert (
         CliRunner().invoke(app, ["report", str(plans), "-f", "md", "--out", str(tmp_path / "md"), *as_of]).exit_code
@@ -385,3 +388,308 @@ def test_a_hand_edited_page_is_rendered_again(tmp_path, monkeypatch):
     page.write_bytes(original.replace(b"</body>", b"<p>changed by hand</p></body>"))
     assert CliRunner().invoke(app, args).exit_code == 0
     assert page.read_bytes() == original
+
+
+# ---- ready for the committee (issue 16): what the HTML pages say and how ----------------------------------------
+
+
+def kpi_plans(root: Path) -> Path:
+    """The bundled plans with a KPI measured over time: action 1.c (due 2023-03-31 in a plan starting 2022-04-01)
+    gets a target of 1,200 volunteers and actuals of 150 by 2022/23 Q1 and 310 by Q2."""
+    import shutil
+
+    plans = root / "plans"
+    shutil.copytree(BUNDLED_PLANS, plans)
+    action = next((plans / "health-wellbeing-2022-23" / "actions").glob("1.c-*.yaml"))
+    action.write_text(
+        action.read_text()
+        + "targets:\n  - text: 1200 x volunteers\n"
+        + 'updates:\n  - period: "2022/23 Q1"\n    rag: green\n    actuals: {volunteers: 150}\n'
+        + '  - period: "2022/23 Q2"\n    rag: green\n    status: in-progress\n    actuals: {volunteers: 310}\n'
+    )
+    return plans
+
+
+KPI_AS_OF = date(2022, 10, 14)
+KPI_PAGE = "plans/health-wellbeing-2022-23/actions/1.c.html"
+
+
+@pytest.fixture(scope="module")
+def kpi_site(tmp_path_factory) -> Path:
+    plans = kpi_plans(tmp_path_factory.mktemp("kpi"))
+    out = plans.parent / "site"
+    build(derive(load_workspace([plans]), KPI_AS_OF), "html", out)
+    return out
+
+
+def charts_in(page: str) -> list:
+    """Each chart (svg.chart) of a page, parsed."""
+    import xml.etree.ElementTree as ET
+
+    return [ET.fromstring(svg) for svg in re.findall(r'<svg [^>]*class="chart".*?</svg>', page, flags=re.DOTALL)]
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_kpi_actuals_by_period_chart_draws_derives_figures_and_its_pace_line(kpi_site):
+    """The action page charts a target's actuals by period (a column each) with the straight pace line from the
+    plan's start to the deadline, above the "Actuals by period" table, which it names as its text equivalent. The
+    line is checked against derive's own figures: where it crosses each period's end is that period's steady pace."""
+    page = (kpi_site / KPI_PAGE).read_text(encoding="utf-8")
+    [chart] = charts_in(page)
+    assert chart.get("role") == "img" and chart.get("aria-labelledby") == "kpi-1-title kpi-1-desc"
+    assert chart.get("viewBox") is None  # nothing scales its text down on a narrow screen
+    assert chart.find(f"{SVG}title").text == "1200 x volunteers: actuals by period"
+    description = chart.find(f"{SVG}desc").text
+    assert description.startswith("150 by 2022/23 Q1 (a steady pace: 296.7); 310 by 2022/23 Q2 (a steady pace: 600).")
+    assert 'The table "Actuals by period" below gives the same figures.' in description
+    assert page.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') < page.index(
+        "Actuals by period</caption>"
+    )
+
+    snapshot = derive(load_workspace([kpi_site.parent / "plans"]), KPI_AS_OF)
+    [kpi] = snapshot.find("1.c", "health-wellbeing-2022-23").kpis
+    assert [(p, a) for p, a, _ in kpi.history] == [("2022/23 Q1", 150), ("2022/23 Q2", 310)]
+
+    def pct(value: str) -> float:
+        assert value.endswith("%"), value
+        return float(value[:-1]) / 100
+
+    columns = chart.findall(f"{SVG}rect[@class='kpi-actual']")
+    assert [c.find(f"{SVG}title").text for c in columns] == ["2022/23 Q1: 150", "2022/23 Q2: 310"]
+    [axis] = [
+        line for line in chart.findall(f"{SVG}line") if line.get("stroke") == "#505a5f" and line.get("x2") == "100%"
+    ]
+    base = float(axis.get("y1"))
+    heights = [float(c.get("height")) for c in columns]
+    per_unit = heights[1] / 310  # px a unit (drawn to 0.1 px)
+    assert heights[0] == pytest.approx(150 * per_unit, abs=0.2)  # column heights in proportion to the actuals
+    for column, height in zip(columns, heights, strict=True):
+        assert float(column.get("y")) + height == pytest.approx(base, abs=0.1)  # standing on the axis
+    # time runs across: plan start (2022-04-01) at 1%, deadline (2023-03-31) at 99%; Q1 and Q2 span their quarters
+    assert pct(columns[0].get("x")) == pytest.approx(0.01, abs=0.001)
+    assert pct(columns[1].get("x")) == pytest.approx(pct(columns[0].get("x")) + pct(columns[0].get("width")), abs=1e-4)
+    [pace] = chart.findall(f"{SVG}line[@class='kpi-pace']")
+    x1, x2, y1, y2 = pct(pace.get("x1")), pct(pace.get("x2")), float(pace.get("y1")), float(pace.get("y2"))
+    assert (x1, y1) == (pytest.approx(0.01), pytest.approx(base))  # from 0 at the plan's start ...
+    assert y2 == pytest.approx(base - 1200 * per_unit, abs=0.5) and x2 == pytest.approx(0.99)  # ... to 1,200 by then
+    [target] = [line for line in chart.findall(f"{SVG}line") if line.get("y1") == pace.get("y2")]
+    assert target.get("x1") == "0" and target.get("x2") == "100%"  # the target, across
+    for (_, _, expected), column in zip(kpi.history, columns, strict=True):
+        end = pct(column.get("x")) + pct(column.get("width"))  # the period's end (the day after it, to the day)
+        on_line = y1 + (y2 - y1) * (end - x1) / (x2 - x1)
+        assert on_line == pytest.approx(base - expected * per_unit, abs=0.6)
+    for text in chart.iter(f"{SVG}text"):
+        assert float(text.get("font-size")) >= 12
+    assert "Steady pace from the plan&#39;s start to the deadline" in page  # its key
+
+
+def test_a_kpi_without_a_pace_gets_no_pace_line(make_repo, tmp_path):
+    """Derive gives no steady pace for a target to reduce with no baseline: the chart draws none either."""
+    action = (
+        'id: "1.a"\npriority: "1"\ntitle: Fewer complaints\nowners: [planning-policy]\ndue: "2022/23"\n'
+        "targets:\n  - text: reduce complaints to 10\n    value: 10\n    unit: complaints\n    direction: decrease\n"
+        'updates:\n  - period: "2022/23 Q1"\n    actuals: {complaints: 30}\n'
+        '  - period: "2022/23 Q2"\n    actuals: {complaints: 20}\n'
+    )
+    repo = make_repo({"plans/test-plan/actions/1.a-promote.yaml": action})
+    snapshot = derive(load_workspace([], cwd=repo), date(2022, 10, 14))
+    [kpi] = snapshot.find("1.a").kpis
+    assert [pace for _, _, pace in kpi.history] == [None, None]
+    build(snapshot, "html", tmp_path / "site")
+    page = (tmp_path / "site" / "plans" / "test-plan" / "actions" / "1.a.html").read_text(encoding="utf-8")
+    [chart] = charts_in(page)
+    assert len(chart.findall(f"{SVG}rect[@class='kpi-actual']")) == 2
+    assert chart.findall(f"{SVG}line[@class='kpi-pace']") == [] and "Steady pace" not in page
+
+
+WORDS_REPO = {
+    "plans/test-plan/actions/1.a-promote.yaml": 'id: "1.a"\npriority: "1"\ntitle: Promote\nowners: [planning-policy]\n'
+    'due: "2022/23"\nstatus: not-started\n',
+    "plans/test-plan/actions/1.b-risk.yaml": 'id: "1.b"\npriority: "1"\ntitle: At risk\nowners: [planning-policy]\n'
+    'due: "2023/24"\nstatus: in-progress\nupdates:\n  - period: "2022/23 Q3"\n    rag: red\n    status: in-progress\n'
+    '  - period: "2022/23 Q4"\n    rag: amber\n    status: not-started\n    note: Slipping\n',
+    "plans/other-plan/plan.yaml": 'title: Another plan\nperiod: "2022/23"\nreporting: quarterly\n',
+    "plans/other-plan/actions/1.a-same-id.yaml": 'id: "1.a"\ntitle: The other 1.a\nowners: [planning-policy]\n'
+    'due: "2022/23"\n',
+}
+
+
+@pytest.fixture(scope="module")
+def words_site(tmp_path_factory) -> Path:
+    from .conftest import OWNERS, write_tree
+
+    root = tmp_path_factory.mktemp("words")
+    write_tree(root, {"plans/owners.yaml": OWNERS, "plans/test-plan/plan.yaml": PLAN, **WORDS_REPO})
+    out = root / "site"
+    build(derive(load_workspace([root / "plans"]), date(2023, 4, 10)), "html", out)
+    return out
+
+
+class Text(HTMLParser):
+    """The text a page shows, outside SVG and <head>, with the classes of the elements around each piece."""
+
+    VOID = frozenset({"meta", "link", "br", "img", "input", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str]] = []
+        self.pieces: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append((tag, dict(attrs).get("class") or ""))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        tags = [t for t, _ in self.stack]
+        if data.strip() and "head" not in tags and "svg" not in tags:
+            self.pieces.append((data, [c for _, c in self.stack]))
+
+
+def shown_text(page: str) -> Text:
+    parser = Text()
+    parser.feed(page)
+    return parser
+
+
+def test_status_and_rag_words_are_the_friendly_ones(words_site):
+    """Statuses read "Not started" and "In progress" (never "Not-started" or the file's "not-started"), RAG tags
+    are in sentence case like every other tag, and updates are a plain list, newest first, not numbered."""
+    page = (words_site / "plans" / "test-plan" / "actions" / "1.b.html").read_text(encoding="utf-8")
+    text = " ".join(piece for piece, _ in shown_text(page).pieces)
+    assert "<dt>Status</dt><dd>In progress</dd>" in page
+    assert "Not started" in text and "In progress" in text  # the updates' statuses
+    for raw in ("not-started", "Not-started", "in-progress", "In-progress", "RED", "AMBER", "GREEN"):
+        assert raw not in text, raw
+    assert '<strong class="tag tag--rag-amber">Amber</strong>' in page
+    assert '<strong class="tag tag--rag-red">Red</strong>' in page
+    assert "reversed" not in page and page.count("<ol>") == 1  # the breadcrumbs only: no numbers counting down
+    assert re.search(r"<ul class=\"updates\">\s*<li class=\"update\">\s*<h3>2022/23 Q4", page)
+    assert page.index("<h3>2022/23 Q4") < page.index("<h3>2022/23 Q3")  # newest first
+    plan = (words_site / "plans" / "test-plan" / "index.html").read_text(encoding="utf-8")
+    assert '<strong class="tag tag--rag-amber">Amber</strong>' in plan and "AMBER" not in plan
+
+
+def test_empty_cells_show_a_dash_not_none(site, words_site):
+    """A cell with nothing to show has an em dash (hidden from screen readers) and the word "none" for them; the word
+    "None" is never printed in a page."""
+    checked = 0
+    for page in [*site.rglob("*.html"), *words_site.rglob("*.html")]:
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r">\s*None\s*<", html), page
+        checked += html.count('<span aria-hidden="true">—</span><span class="visually-hidden">none</span>')
+    assert checked > 100  # RAG and latest update of the many actions with no update
+
+
+def test_dates_are_kept_on_one_line(site, kpi_site):
+    """Every date a page shows in its text (outside charts) is in a .date element, which the stylesheet keeps
+    unbroken: no "2023-03-" at the end of one line and "31)" at the start of the next."""
+    css = (site / "static" / "style.css").read_text(encoding="utf-8")
+    assert re.search(r"\.date \{ white-space: nowrap; \}", css)
+    seen = 0
+    for page in [*site.rglob("*.html"), kpi_site / KPI_PAGE]:
+        for piece, classes in shown_text(page.read_text(encoding="utf-8")).pieces:
+            for _ in re.finditer(r"\d{4}-\d{2}-\d{2}", piece):
+                assert any("date" in c.split() for c in classes), (page, piece)
+                seen += 1
+    assert seen > 200
+
+
+def test_priority_tables_do_not_repeat_their_heading(site):
+    """Under "Priority 1: Housing for all" the table's caption, which names the table for screen readers, is not
+    shown a second time."""
+    page = (site / "plans" / "health-wellbeing-2022-23" / "index.html").read_text(encoding="utf-8")
+    pairs = re.findall(
+        r"<h3>(Priority [^<]*)</h3>\s*<div [^>]*>\s*<table[^>]*>\s*<caption([^>]*)>([^<]*)</caption>", page
+    )
+    assert len(pairs) == 6
+    for heading, attributes, caption in pairs:
+        assert caption.startswith(heading.replace("&amp;", "&").replace("&", "&amp;"))
+        assert attributes == ' class="visually-hidden"', heading
+
+
+def test_owner_pages_group_actions_by_plan(words_site):
+    """Two plans may both have an action "1.a": an owner's page lists each under its plan's title (and a link to
+    it), so the two rows are told apart."""
+    page = (words_site / "owners" / "planning-policy.html").read_text(encoding="utf-8")
+    sections = re.split(r"<h2>", page)[1:]
+    titles = [re.match(r'<a href="([^"]+)">([^<]+)</a></h2>', s).groups() for s in sections]
+    assert titles == [
+        ("../plans/other-plan/index.html", "Another plan"),
+        ("../plans/test-plan/index.html", "Test plan 2022/23"),
+    ]
+    assert re.findall(r'<a href="../plans/([^/]+)/actions/1.a.html">1.a</a>', page) == ["other-plan", "test-plan"]
+    assert "Actions Planning Policy delivers in Another plan</caption>" in sections[0]
+
+
+def test_number_columns_are_marked_for_right_alignment(site):
+    """Counts and actuals are in cells of class "numeric", which the stylesheet right-aligns with tabular figures."""
+    css = (site / "static" / "style.css").read_text(encoding="utf-8")
+    assert ".table .numeric { text-align: right; font-variant-numeric: tabular-nums; }" in css
+    plan = (site / "plans" / "health-wellbeing-2022-23" / "index.html").read_text(encoding="utf-8")
+    counts = re.findall(r'<td class="numeric" data-label="([^"]+)">\d+</td>', plan)
+    assert len(counts) == 6 * (1 + 8) + 6 * 4  # per priority: actions and each state; red, amber, green, none
+    owners = (site / "owners.html").read_text(encoding="utf-8")
+    assert not re.search(r"<td>\d+</td>", owners) and re.search(
+        r'<td class="numeric" data-label="Open">\d+</td>', owners
+    )
+
+
+def test_chart_colours_are_distinct_and_segments_are_parted(words_site):
+    """Red is a red, not amber's orange; the states that say nothing moves (not reported, not started, cancelled)
+    are told apart; every fill stands out from the page (3:1) and carries its count legibly (4.5:1); adjacent
+    segments of a bar are parted by a white gap."""
+    from actiontrack.views.charts import EMPTY, RAG_COLOURS, STATE_COLOURS, TEXT_ON
+
+    def rgb(colour: str) -> tuple[float, float, float]:
+        return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
+
+    def luminance(colour: str) -> float:
+        def linear(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (linear(c) for c in rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    def contrast(a: str, b: str) -> float:
+        light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+        return (light + 0.05) / (dark + 0.05)
+
+    def hue(colour: str) -> float:
+        import colorsys
+
+        return colorsys.rgb_to_hls(*rgb(colour))[0] * 360
+
+    red, amber = RAG_COLOURS["red"], RAG_COLOURS["amber"]
+    assert red == STATE_COLOURS["overdue"] and amber == STATE_COLOURS["at-risk"]
+    assert hue(red) > 340 or hue(red) < 5, hue(red)  # a red: not towards orange
+    assert 20 < hue(amber) < 45 and contrast(red, amber) > 2  # an orange, and far lighter than the red
+    fills = [c for c in STATE_COLOURS.values() if c != EMPTY]
+    assert len(set(fills)) == len(fills) and STATE_COLOURS["not-reported"] == EMPTY == RAG_COLOURS["none"]
+    greys = [STATE_COLOURS["not-started"], STATE_COLOURS["cancelled"]]
+    assert contrast(*greys) > 2  # one mid grey, one charcoal (and "not reported" an empty box)
+    for colour in fills:
+        assert contrast(colour, "#ffffff") >= 3, colour
+        assert contrast(colour, TEXT_ON.get(colour, "#ffffff")) >= 4.5, colour
+
+    page = (words_site / "plans" / "test-plan" / "index.html").read_text(encoding="utf-8")
+    rows = 0
+    for chart in charts_in(page)[:2]:  # the two stacked bar charts
+        rects = [r for r in chart.findall(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+        gaps = {(g.get("x1"), g.get("y1")) for g in chart.findall(f"{SVG}line") if g.get("stroke") == "#ffffff"}
+        by_row: dict[str, list] = {}
+        for rect in rects:
+            by_row.setdefault(rect.get("y"), []).append(rect)
+        for y, segments in by_row.items():
+            for before, after in itertools.pairwise(segments):
+                end = float(before.get("x")[:-1]) + float(before.get("width")[:-1])
+                assert float(after.get("x")[:-1]) == pytest.approx(end, abs=0.011)  # they meet
+                assert (after.get("x"), str(int(y) - 1)) in gaps, (y, after.get("x"))  # a white line there
+                rows += 1
+    assert rows == 2  # not started beside at risk; amber beside no rating

@@ -71,12 +71,18 @@ EXPECTED_TAGS = {
     *("html", "head", "meta", "title", "link", "body", "header", "footer", "nav", "main", "section", "div", "span"),
     *("a", "h1", "h2", "h3", "p", "strong", "ul", "ol", "li", "dl", "dt", "dd", "figure", "figcaption"),
     *("table", "caption", "thead", "tbody", "tr", "th", "td", "svg", "title", "desc", "rect", "text", "line", "circle"),
+    "g",  # a chart's labels for narrow or for wide screens
     "style",  # the one print-margin rule in <head>; its text is checked to the character below (PRINT_MARGIN)
 }
-# The print margin carries the site's title inside a CSS string: every character but letters, digits and spaces is a
-# CSS escape (\hhhhhh), so no payload can end the string, the rule or the element.
+# The print margin carries the site's title, and on a plan's pages the plan's title (and on an action's page its id),
+# inside CSS strings: every character but letters, digits and spaces is a CSS escape (\hhhhhh), so no payload can end
+# the string, the rule or the element.
+CSS_TEXT = r"(?:[A-Za-z0-9 ]|\\[0-9a-f]{6})*"
 PRINT_MARGIN = re.compile(
-    r'<style media="print">@page \{ @bottom-left \{ content: "(?:[A-Za-z0-9 ]|\\[0-9a-f]{6})*'
+    r'<style media="print">@page \{ '
+    rf'(?P<plan>@top-left \{{ content: "{CSS_TEXT}"; font-size: 8pt; \}} )?'
+    rf'(?P<action>@top-right \{{ content: "Action {CSS_TEXT}"; font-size: 8pt; \}} )?'
+    rf'@bottom-left \{{ content: "{CSS_TEXT}'
     r' · figures as of \d{4}-\d{2}-\d{2}"; font-size: 8pt; \} @bottom-right \{ content: "Page " counter\(page\)'
     r' " of " counter\(pages\); font-size: 8pt; \} \}</style>'
 )
@@ -301,9 +307,12 @@ def test_no_payload_runs_on_any_page_and_each_shows_as_text(site):
     assert len(expected) == 2 + 3 * N + 1 == 63
     assert built == sorted(expected)
 
-    for page in built:  # the one <style> element of a page is the print margin, its title fully escaped
+    for page in built:  # the one <style> element of a page is the print margin, its titles fully escaped
         html = (site / page).read_text(encoding="utf-8")
-        assert html.count("<style") == 1 and PRINT_MARGIN.search(html), page
+        margin = PRINT_MARGIN.search(html)
+        assert html.count("<style") == 1 and margin, page
+        assert bool(margin["plan"]) == page.startswith("plans/"), page  # a plan's and its actions' pages
+        assert bool(margin["action"]) == ("/actions/" in page), page
     results = open_pages(site, built, axe=False, parallel=PARALLEL)  # accessibility: test_report_browser.py
     assert [r["page"] for r in results] == built  # every .html file of the site was opened
 

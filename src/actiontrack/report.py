@@ -24,7 +24,7 @@ from .cache import Cache, code_signature, digest
 from .derive import DerivedAction, Snapshot, priority_title
 from .load import UsageError
 from .views.records import action_detail, attention_text, original_due_text, owner_workload, plan_summary
-from .vocab import STATES
+from .vocab import RAG_LABELS, STATES, STATUS_LABELS
 
 MARKER = ".actiontrack-report"
 FORMATS = ("md", "html")
@@ -88,6 +88,7 @@ def _action_data(derived: DerivedAction, snapshot: Snapshot) -> dict[str, Any]:
             "plan_title": derived.plan.title,
             "kpis": derived.kpis,
             "original_due_text": original_due_text(derived),
+            "derived": derived,  # for the charts, which place derive's figures (they never work one out)
         }
     )
     return data
@@ -152,6 +153,8 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
         "as_of": snapshot.as_of.isoformat(),
         "as_of_date": snapshot.as_of,
         "states": STATES,
+        "status_labels": STATUS_LABELS,
+        "rag_labels": RAG_LABELS,
         "plans": plans,
         "owners": owners,
         "history": history,
@@ -183,15 +186,23 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
         result.append(
             Page(plan["url"], "html/plan.html.j2", {**furniture, "plan": plan}, (furniture_key, _plan_key(plan, keys)))
         )
+    # an owner's actions grouped by plan, in the plans' order: ids are the plans' own numbering, so two plans may
+    # both have a "4.6"
     owned: dict[str, list[dict[str, Any]]] = {}
     for plan in plans:
+        heading = {key: plan[key] for key in PLAN_HEADING if key in plan}
         for action in plan["actions"]:
             for owner_id in dict.fromkeys(o["id"] for o in action["owners"]):
-                owned.setdefault(owner_id, []).append(action)
+                groups = owned.setdefault(owner_id, [])
+                if not groups or groups[-1]["plan"]["plan"] != plan["plan"]:
+                    groups.append({"plan": heading, "actions": []})
+                groups[-1]["actions"].append(action)
     for owner in owners:
-        mine = owned.get(owner["id"], [])
-        inputs = (furniture_key, _digest_of(owner), digest(*(keys[id(a)] for a in mine)))
-        result.append(Page(owner["url"], "html/owner.html.j2", {**furniture, "owner": owner, "actions": mine}, inputs))
+        groups = owned.get(owner["id"], [])
+        shown = [(_digest_of(g["plan"]), *(keys[id(a)] for a in g["actions"])) for g in groups]
+        inputs = (furniture_key, _digest_of(owner), digest(*(part for group in shown for part in group)))
+        context = {**furniture, "owner": owner, "groups": groups}
+        result.append(Page(owner["url"], "html/owner.html.j2", context, inputs))
     return result
 
 

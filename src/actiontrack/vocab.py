@@ -7,8 +7,17 @@ from __future__ import annotations
 RAGS = ("green", "amber", "red")
 #: The same, worst first: the order of counts and charts.
 RAGS_WORST_FIRST = ("red", "amber", "green")
+#: The same, as people read them (the HTML report): sentence case, like every other tag.
+RAG_LABELS: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
 #: An action's recorded status (absent: not recorded).
 STATUSES = ("not-started", "in-progress", "complete", "cancelled")
+#: The same, as people read them (the HTML report).
+STATUS_LABELS: dict[str, str] = {
+    "not-started": "Not started",
+    "in-progress": "In progress",
+    "complete": "Complete",
+    "cancelled": "Cancelled",
+}
 #: How often a plan reports.
 CADENCES = ("monthly", "quarterly", "half-yearly", "annual")
 #: What an owner is.

@@ -72,3 +72,10 @@ def when_due(days: int) -> str:
     if days == 0:
         return "today"
     return f"in {day_count(days)}" if days > 0 else f"{day_count(-days)} ago"
+
+
+def number(value: float | None) -> str:
+    """A figure as the report shows it: "1,200", "296.7", "0.25"; "–" for none."""
+    if value is None:
+        return "–"
+    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -52,9 +52,14 @@ def open_pages(
     parallel: int = 1,
     width: int = 1280,
     pdf: Path | None = None,
+    probes: tuple[str, ...] = (),
+    clip: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Load each page in Chromium (one browser, one session, a viewport `width` px wide), `parallel` at a time;
-    return one result per page, in the order of `pages` (see run-pages.js for the keys)."""
+    return one result per page, in the order of `pages` (see run-pages.js for the keys). `probes` names
+    measurements in probes.js to take on each page, returned under the result's "probes". A screenshot (`shots`) is
+    of the whole page, or with `clip` {"height": px, "from": a CSS selector or None} of that much of it, from the top
+    or from 16 px above the element."""
     ensure_dependencies()
     for folder in (shots, pdf):
         if folder is not None:
@@ -71,6 +76,8 @@ def open_pages(
                     "parallel": parallel,
                     "width": width,
                     "pdf": str(pdf) if pdf else None,
+                    "probes": list(probes),
+                    "clip": clip,
                 }
             )
         )

@@ -1,6 +1,6 @@
 // node run-pages.js CONFIG.json -> one JSON result per page on stdout.
 // CONFIG: {"base": "http://127.0.0.1:PORT", "shots": "DIR" | null, "pages": ["index.html", ...], "axe": true,
-//          "parallel": 1, "width": 1280}
+//          "parallel": 1, "width": 1280, "probes": ["chartText", ...] (see probes.js), "clip": {...} (see below)}
 // For each page: HTTP status, console errors, page errors, dialogs opened (a script ran), failed requests,
 // requests that left the site, axe-core violations (WCAG 2.0/2.1/2.2 A and AA), the page's visible text, and
 // what in its DOM could run script (see `dom` below).
@@ -11,6 +11,7 @@ const { chromium } = require('playwright-core');
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const AXE = require.resolve('axe-core/axe.min.js');
+const PROBES = require('./probes.js');
 const AXE_OPTIONS = {
   runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
   rules: { 'td-has-header': { enabled: true } }, // tagged wcag2a but experimental: off unless named
@@ -79,8 +80,20 @@ function inspectDom() {
       await page.pdf({ path: path.join(config.pdf, rel.replace(/[\/\\]/g, '__') + '.pdf'), preferCSSPageSize: true });
       await page.emulateMedia({ media: 'screen' });
     }
-    if (config.shots) {
-      await page.screenshot({ path: path.join(config.shots, rel.replace(/[\/\\]/g, '__') + '.png'), fullPage: true });
+    if (config.shots) { // the whole page; or, with "clip": {"height": px, "from": "selector" | null}, that part of it
+      const options = { path: path.join(config.shots, rel.replace(/[\/\\]/g, '__') + '.png'), fullPage: true };
+      if (config.clip) {
+        const top = !config.clip.from ? 0 : await page.evaluate(
+          selector => document.querySelector(selector).getBoundingClientRect().top + window.scrollY, config.clip.from);
+        const height = await page.evaluate(() => document.documentElement.scrollHeight);
+        const y = Math.max(0, Math.floor(top) - 16);
+        options.clip = { x: 0, y, width: config.width || 1280, height: Math.min(config.clip.height, height - y) };
+      }
+      await page.screenshot(options);
+    }
+    if (config.probes && config.probes.length) { // last: a probe may press keys
+      result.probes = {};
+      for (const name of config.probes) result.probes[name] = await PROBES[name](page);
     }
     await page.close();
     return result;

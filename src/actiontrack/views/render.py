@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
+from ..words import number
 from . import charts
 
 _markdown = None
@@ -50,9 +52,10 @@ def md_text(text: Any) -> str:
 
 def css_string(text: Any) -> Markup:
     """Text for the inside of a double-quoted CSS string (a printed page's margin text): every character that is not
-    a plain letter, digit or space written as a CSS escape, so nothing can end the string or the style element."""
+    a plain letter or digit written as a CSS escape, so nothing can end the string or the style element. Spaces are
+    escaped too: CSS takes a space straight after an escape as part of it, so "a & b" would print as "a &b"."""
     value = " ".join(str(text).split()) if text is not None else ""
-    escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}" for c in value)
+    escaped = "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in value)
     return Markup(escaped)
 
 
@@ -74,12 +77,6 @@ def _relative(target: str, here: str) -> str:
     return posixpath.relpath(target, here or ".")
 
 
-def number(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def _autoescape(name: str | None) -> bool:
     return bool(name) and name.endswith((".html.j2", ".html", ".svg.j2"))  # type: ignore[union-attr]
 
@@ -95,10 +92,25 @@ def environment(dirs: list[Path]) -> Environment:
     )
     env.loader_dirs = dirs  # type: ignore[attr-defined]
     env.filters.update(
-        markdown=markdown_html, md_cell=md_cell, md_text=md_text, md_line=md_line, number=number, css_string=css_string
+        markdown=markdown_html,
+        md_cell=md_cell,
+        md_text=md_text,
+        md_line=md_line,
+        number=number,
+        css_string=css_string,
+        dates_kept=dates_kept,
     )
     env.globals.update(url=url, charts=charts)
     return env
+
+
+_ISO_DATE = re.compile(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b")
+
+
+def dates_kept(text: str) -> Markup:
+    """Plain text (escaped) with each YYYY-MM-DD in it kept on one line, as the `date` macro does."""
+    escaped = str(Markup.escape(text))
+    return Markup(_ISO_DATE.sub(lambda m: f'<span class="date">{m.group(0)}</span>', escaped))
 
 
 def render_page(env: Environment, page: Any) -> str:
