@@ -321,9 +321,9 @@ def test_report_since_lists_changes_and_each_action_history_without_authors_unle
     assert "Changes since approved: commit 9b529b7 of 2022-04-05" in index.replace(commits["approved"][:7], "9b529b7")
     plan = (site / "plans" / "wellbeing" / "index.html").read_text()
     assert (
-        "deadline moved from &#34;March 2023&#34; (2023-03-31) to &#34;June 2023&#34; (2023-06-30), 91 days later"
-        in plan
-    )
+        'deadline moved from &#34;March 2023&#34; (<span class="date">2023-03-31</span>) to &#34;June 2023&#34; '
+        '(<span class="date">2023-06-30</span>), 91 days later'
+    ) in plan
     assert "2.a Parks for all: removed" in plan  # removed since: named, not linked
     page = (site / "plans" / "wellbeing" / "actions" / "1.a.html").read_text()
     assert '<h2 id="history">History</h2>' in page and f"commit {commits['slip'][:7]}" in page
