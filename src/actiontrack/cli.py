@@ -911,6 +911,65 @@ def export(
     _done(workspace)
 
 
+OwnerOpt = Annotated[
+    str | None, typer.Option("--owner", metavar="ID", help="Only this owner's actions (as owner or partner).")
+]
+
+
+@app.command(rich_help_panel="Set up and share")
+def calendar(
+    paths: PathsArg = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FILE.ics", help="The calendar file to write (- prints it).")
+    ] = Path("calendar.ics"),
+    owner: OwnerOpt = None,
+    plan: PlanOpt = None,
+    as_of: AsOfOpt = None,
+    alarm_days: Annotated[
+        int | None,
+        typer.Option("--alarm-days", metavar="N", min=0, max=366, help="Add an alarm N days before each event."),
+    ] = None,
+    include_closed: Annotated[
+        bool,
+        typer.Option(
+            "--include-closed", help='Also complete and cancelled actions and milestones done, marked "(complete)".'
+        ),
+    ] = False,
+) -> None:
+    """Deadlines, milestones and update due dates as an iCalendar file (.ics) for Outlook, Google or Apple Calendar.
+
+    Example: actiontrack calendar --owner regulatory-services --out regulatory-services.ics
+
+    Every event keeps its UID, so a moved deadline moves in the calendar instead of appearing twice.
+    """
+    from .calendars import all_events, feed_for, history_for, to_ical, uid_domain
+    from .derive import derive
+    from .load import UsageError
+
+    day = _as_of(as_of) or date.today()
+    workspace = _load(paths)
+    snapshot = derive(workspace, day)
+    try:
+        events = all_events(snapshot, *history_for(workspace))
+        feed = feed_for(snapshot, events, plan=plan, owner=owner, include_closed=include_closed)
+    except UsageError as error:
+        _fail(_unprinted(_flagged(error), workspace))
+    data = to_ical(feed, uid_domain(workspace), alarm_days)
+    if str(out) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        from .writes import atomic_write
+
+        if not out.parent.is_dir():
+            _fail(f"--out: the folder {out.parent} does not exist")
+        with _writing():
+            atomic_write(out, data)
+        count = len(feed.events)
+        typer.echo(f"wrote {count} event{'s' if count != 1 else ''} to {out}", err=True)
+    _done(workspace)
+
+
 class CiChoice(StrEnum):
     github = "github"
     gitlab = "gitlab"

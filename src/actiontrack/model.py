@@ -370,7 +370,7 @@ class Config(Strict):
         14,
         ge=0,
         le=366,
-        description="how many days after a reporting period ends its update is due (the \"update due\" date of "
+        description='how many days after a reporting period ends its update is due (the "update due" date of '
         "calendars and digests)",
     )
     report: ReportSettings = Field(default_factory=ReportSettings)
