@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .derive import CLOSED, DerivedAction, Snapshot, UpdateDue, derive_action, update_schedule
-from .discover import UsageError, natural_key
+from .discover import natural_key
 from .load import ActionSource, PlanSource, Workspace
-from .words import did_you_mean
 
 if TYPE_CHECKING:
     from .history import Timeline
@@ -74,26 +73,6 @@ class Feed:
     description: str
     events: tuple[Event, ...]
     url: str | None = None  # where it is published, when the site's address is known
-
-
-# ---- choosing ----------------------------------------------------------------------------------------------------
-
-
-def known_owners(workspace: Workspace) -> list[str]:
-    """Every owner id a feed or digest may be asked for: the registry's, then those only named in actions."""
-    named = {o for a in workspace.actions for o in (*a.action.owners, *a.action.partners)}
-    return [*workspace.owners, *sorted(named - set(workspace.owners))]
-
-
-def check_choice(workspace: Workspace, plan: str | None = None, owner: str | None = None) -> None:
-    """UsageError (field "plan" or "owner") for a plan or owner the plans do not have, with the closest name."""
-    for field, value, known in (
-        ("plan", plan, [p.slug for p in workspace.plans]),
-        ("owner", owner, known_owners(workspace)),
-    ):
-        if value is not None and value not in known:
-            hint = did_you_mean(value, known) or (f"; known: {', '.join(known)}" if known else "; there are none")
-            raise UsageError(f'no {field} "{value}"{hint}', field)
 
 
 # ---- words -------------------------------------------------------------------------------------------------------
@@ -485,7 +464,7 @@ def feed_for(
 ) -> Feed:
     """One feed: every plan's, one plan's, one owner's (or one owner's in one plan), named for what it holds."""
     workspace = snapshot.workspace
-    check_choice(workspace, plan, owner)
+    workspace.check_choice(plan, owner)
     chosen = select(snapshot, events, plan=plan, owner=owner, include_closed=include_closed)
     parts = []
     if owner is not None:

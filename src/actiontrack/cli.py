@@ -970,6 +970,92 @@ def calendar(
     _done(workspace)
 
 
+class DigestFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+@app.command(rich_help_panel="See where the plans stand")
+def digest(
+    paths: PathsArg = None,
+    owner: Annotated[str | None, typer.Option("--owner", metavar="ID", help="The owner whose digest to show.")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every owner's digest, one file each in --out (with index.json, index.tsv).")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="DIR", help="With --all: the folder to write them in.")
+    ] = None,
+    output_format: Annotated[
+        DigestFormat, typer.Option("--format", "-f", help="text, md (Markdown, as an issue body) or json.")
+    ] = DigestFormat.text,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --all: also print the index (JSON, documented in the README).")
+    ] = False,
+    as_of: AsOfOpt = None,
+) -> None:
+    """What an owner must do now: updates missing, overdue actions, red and amber, due soon; each with its command.
+
+    Example: actiontrack digest --owner regulatory-services --as-of 2023-06-30
+
+    With --all --out DIR, every owner's digest is written to DIR/<owner>.<txt|md|json>, with DIR/index.json and
+    DIR/index.tsv listing them (the reminders workflow of `actiontrack init --reminders` loops over index.tsv).
+    """
+    from .derive import derive
+    from .digest import digest as owner_digest
+    from .digest import every_digest
+    from .load import UsageError
+    from .views import digest as words
+
+    if every == (owner is not None):
+        _fail("give either --owner ID or --all")
+    if every and out is None:
+        _fail("--all needs --out DIR: the folder to write each owner's digest in")
+    if not every and (out is not None or as_json):
+        _fail(f"{'--out' if out is not None else '--json'} goes with --all; for one owner use --format")
+    day = _as_of(as_of) or date.today()
+    workspace = _load(paths)
+    snapshot = derive(workspace, day)
+    render = {"text": words.digest_text, "md": words.digest_markdown}
+    if not every:
+        try:
+            found = owner_digest(snapshot, owner)  # type: ignore[arg-type]
+        except UsageError as error:
+            _fail(_unprinted(_flagged(error), workspace))
+        if output_format.value == "json":
+            typer.echo(json.dumps(words.digest_record(found), indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(render[output_format.value](found))
+        _done(workspace)
+        return
+    assert out is not None
+    digests = every_digest(snapshot)
+    suffix = {"text": "txt", "md": "md", "json": "json"}[output_format.value]
+    names = {d.owner: f"{d.owner}.{suffix}" for d in digests}
+    files: dict[Path, str] = {}
+    for found in digests:
+        if output_format.value == "json":
+            text = json.dumps(words.digest_record(found), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = render[output_format.value](found)
+        files[out / names[found.owner]] = text
+    paths_in = {owner_id: (out / name).as_posix() for owner_id, name in names.items()}
+    index = words.index_record(digests, paths_in)
+    files[out / "index.json"] = json.dumps(index, indent=2, ensure_ascii=False) + "\n"
+    files[out / "index.tsv"] = words.index_tsv(digests, paths_in)
+    if out.exists() and not out.is_dir():
+        _fail(f"--out: {out} is a file, not a folder")
+    from .writes import write_all
+
+    with _writing():
+        write_all(files)
+    if as_json:
+        typer.echo(json.dumps(index, indent=2, ensure_ascii=False))
+    waiting = sum(1 for d in digests if d.outstanding)
+    typer.echo(f"wrote {len(digests)} digests to {out} ({waiting} with something outstanding)", err=True)
+    _done(workspace)
+
+
 class CiChoice(StrEnum):
     github = "github"
     gitlab = "gitlab"
