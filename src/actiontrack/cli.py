@@ -1076,6 +1076,14 @@ def init(
             "Pages), gitlab (.gitlab-ci.yml: Code Quality and Pages) or none.",
         ),
     ] = CiChoice.github,
+    reminders: Annotated[
+        bool,
+        typer.Option(
+            "--reminders",
+            help="Also add .github/workflows/reminders.yml: a scheduled workflow that opens, updates or closes one "
+            "issue per owner with their digest (GitHub only).",
+        ),
+    ] = False,
     as_of: AsOfOpt = None,
 ) -> None:
     """Start a plans repository: settings, owners, an example plan, CI, pre-commit, the pinned release, schemas.
@@ -1084,14 +1092,16 @@ def init(
 
     The example plan is dated in the current financial year, so the new repository lints clean today.
     """
-    from .init import InitProblem, init_repository
+    from .init import InitProblem, InitUsage, init_repository
 
     day = _as_of(as_of) or date.today()
     try:
         with _writing():
-            written = init_repository(directory, day, ci.value)
+            written = init_repository(directory, day, ci.value, reminders)
     except InitProblem as error:
         _fail(str(error), EXIT_PROBLEMS)
+    except InitUsage as error:
+        _fail(_flagged(error))
     for name in written:
         typer.echo(f"created {(directory / name).as_posix()}")
     from .discover import forge_root
