@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import stat
@@ -469,3 +470,18 @@ def test_shellcheck_and_actionlint_find_nothing_in_the_reminders_workflow(tmp_pa
     (folder / ".github" / "workflows" / "reminders.yml").write_text(broken)
     found = subprocess.run([str(BIN / "actionlint"), "-oneline"], cwd=folder, capture_output=True, text=True, env=env)
     assert found.returncode == 1 and "SC2086" in found.stdout  # shellcheck does read the script
+
+
+def test_the_readme_section_shows_real_output_and_real_options():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Calendars and reminders\n", 1)[1].split("\n## ", 1)[0]
+    assert "Add calendar > Subscribe from web" in section and "Other calendars > + > From URL" in section
+    commands = re.findall(r"^actiontrack (?:calendar|digest)\b[^#\n]*", section, re.M)
+    assert len(commands) >= 3
+    for command in commands:
+        result = run(*shlex.split(command)[1:], "--help")
+        assert result.exit_code == 0, (command, result.output)
+    example = section.split("$ actiontrack digest --owner regulatory-services --as-of 2023-06-30\n", 1)[1]
+    shown = [line for line in example.split("```", 1)[0].splitlines() if line != "..."]
+    output = run("digest", str(BUNDLED_PLANS), "--owner", "regulatory-services", "--as-of", "2023-06-30").stdout
+    assert len(shown) >= 10 and all(line in output.splitlines() for line in shown)
