@@ -238,7 +238,9 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-def generate_history(count: int, commits: int, out: Path, followed: str = "plans/area-0001/actions/1.1-action.yaml") -> None:
+def generate_history(
+    count: int, commits: int, out: Path, followed: str = "plans/area-0001/actions/1.1-action.yaml"
+) -> None:
     """A git repository of `count` actions with `commits` commits after the first, built by one `git fast-import`:
     commit i changes one action file (consecutive commits change different files, so the last 50 commits change 50
     files), moving its deadline or adding an update; every 40th commit also changes `followed`, whose history is
@@ -262,7 +264,9 @@ def generate_history(count: int, commits: int, out: Path, followed: str = "plans
         text = message.encode()
         stream.append(
             f"commit refs/heads/main\nauthor {author} <{email}> {when} +0000\n"
-            f"committer {author} <{email}> {when} +0000\ndata {len(text)}\n".encode() + text + b"\n"
+            f"committer {author} <{email}> {when} +0000\ndata {len(text)}\n".encode()
+            + text
+            + b"\n"
         )
         for path, body in changed.items():
             blob_command(path, body)
