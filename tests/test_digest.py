@@ -141,6 +141,20 @@ def test_every_command_a_digest_gives_works(council):
         assert result.stdout.startswith("--- a/plans/wellbeing/actions/")
 
 
+def test_after_the_plan_has_ended_the_commands_record_its_last_period(tmp_path):
+    """The bundled 2022/23 plan has ended on 2023-06-30: `update` refuses 2023/24 Q1, so a digest never offers it."""
+    plans = shutil.copytree(BUNDLED_PLANS, tmp_path / "plans")
+    found = digest(derive(load_workspace([plans]), date(2023, 6, 30)), "regulatory-services")
+    commands = [item.command for item in found.items if item.command]
+    assert len(commands) == 8 and not any("2023/24" in c for c in commands)
+    assert 'actiontrack update 1.b --plan health-wellbeing-2022-23 --period "2022/23 Q4" --status complete' in " ".join(
+        commands
+    )
+    for command in commands:
+        result = run(*shlex.split(command)[1:], str(plans), "--dry-run", "--as-of", "2023-06-30")
+        assert result.exit_code == 0, (command, result.output)
+
+
 def test_red_amber_and_milestones_due_soon(council):
     result = run("digest", "--owner", "leisure", "--as-of", AS_OF, "--format", "json", cwd=council)
     record = json.loads(result.stdout)

@@ -82,7 +82,17 @@ def update_command(derived: DerivedAction, period: str, *, rag: str | None = Non
 
 
 def _this_period(derived: DerivedAction) -> str | None:
-    return derived.current_period.label if derived.current_period else None
+    """The period to record an update in now: the one holding the as-of date, or, once the plan has ended, its last
+    (`update` refuses a period outside the plan's dates); None before the plan starts."""
+    plan = derived.plan.plan
+    current = derived.current_period
+    if current is None:
+        return None
+    if plan is not None and plan.start_date is not None and current.span.end < plan.start_date:
+        return None
+    if plan is not None and plan.end_date is not None and current.span.start > plan.end_date:
+        return derived.last_period.label if derived.last_period else None
+    return current.label
 
 
 def items_for(derived: DerivedAction, snapshot: Snapshot) -> list[Item]:
