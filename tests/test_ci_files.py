@@ -26,6 +26,7 @@ WORKFLOWS = [
     REPO / ".github" / "workflows" / "publish-report.yml",
     REPO / ".github" / "workflows" / "release.yml",
     INIT / ".github" / "workflows" / "publish-report.yml",
+    INIT / ".github" / "workflows" / "reminders.yml",  # only with `init --reminders`; run for real in test_digest.py
 ]
 GITLABS = [REPO / ".gitlab-ci.yml", INIT / ".gitlab-ci.yml"]
 #: The current major version of every action the workflows use (actionlint flags older ones as deprecated).

@@ -624,7 +624,8 @@ def test_owner_pages_group_actions_by_plan(words_site):
         ("../plans/other-plan/index.html", "Another plan"),
         ("../plans/test-plan/index.html", "Test plan 2022/23"),
     ]
-    assert re.findall(r'<a href="../plans/([^/]+)/actions/1.a.html">1.a</a>', page) == ["other-plan", "test-plan"]
+    tables = page.split('<section class="owner-digest"')[0]  # the to-do list below links them again
+    assert re.findall(r'<a href="../plans/([^/]+)/actions/1.a.html">1.a</a>', tables) == ["other-plan", "test-plan"]
     assert "Actions Planning Policy delivers in Another plan</caption>" in sections[0]
 
 

@@ -73,6 +73,7 @@ EXPECTED_TAGS = {
     *("table", "caption", "thead", "tbody", "tr", "th", "td", "svg", "title", "desc", "rect", "text", "line", "circle"),
     "g",  # a chart's labels for narrow or for wide screens
     "style",  # the one print-margin rule in <head>; its text is checked to the character below (PRINT_MARGIN)
+    "code",  # the owner's to-do list: each command and file (templates/html/_digest.html.j2)
 }
 # The print margin carries the site's title, and on a plan's pages the plan's title (and on an action's page its id),
 # inside CSS strings: every character but letters, digits and spaces is a CSS escape (\hhhhhh), so no payload can end

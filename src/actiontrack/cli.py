@@ -914,6 +914,151 @@ def export(
     _done(workspace)
 
 
+OwnerOpt = Annotated[
+    str | None, typer.Option("--owner", metavar="ID", help="Only this owner's actions (as owner or partner).")
+]
+
+
+@app.command(rich_help_panel="Set up and share")
+def calendar(
+    paths: PathsArg = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FILE.ics", help="The calendar file to write (- prints it).")
+    ] = Path("calendar.ics"),
+    owner: OwnerOpt = None,
+    plan: PlanOpt = None,
+    as_of: AsOfOpt = None,
+    alarm_days: Annotated[
+        int | None,
+        typer.Option("--alarm-days", metavar="N", min=0, max=366, help="Add an alarm N days before each event."),
+    ] = None,
+    include_closed: Annotated[
+        bool,
+        typer.Option(
+            "--include-closed", help='Also complete and cancelled actions and milestones done, marked "(complete)".'
+        ),
+    ] = False,
+) -> None:
+    """Deadlines, milestones and update due dates as an iCalendar file (.ics) for Outlook, Google or Apple Calendar.
+
+    Example: actiontrack calendar --owner regulatory-services --out regulatory-services.ics
+
+    Every event keeps its UID, so a moved deadline moves in the calendar instead of appearing twice.
+    """
+    from .calendars import all_events, feed_for, history_for, to_ical, uid_domain
+    from .derive import derive
+    from .load import UsageError
+
+    day = _as_of(as_of) or date.today()
+    workspace = _load(paths)
+    snapshot = derive(workspace, day)
+    try:
+        events = all_events(snapshot, *history_for(workspace))
+        feed = feed_for(snapshot, events, plan=plan, owner=owner, include_closed=include_closed)
+    except UsageError as error:
+        _fail(_unprinted(_flagged(error), workspace))
+    data = to_ical(feed, uid_domain(workspace), alarm_days)
+    if str(out) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        from .writes import atomic_write
+
+        if not out.parent.is_dir():
+            _fail(f"--out: the folder {out.parent} does not exist")
+        with _writing():
+            atomic_write(out, data)
+        count = len(feed.events)
+        typer.echo(f"wrote {count} event{'s' if count != 1 else ''} to {out}", err=True)
+    _done(workspace)
+
+
+class DigestFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+@app.command(rich_help_panel="See where the plans stand")
+def digest(
+    paths: PathsArg = None,
+    owner: Annotated[str | None, typer.Option("--owner", metavar="ID", help="The owner whose digest to show.")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every owner's digest, one file each in --out (with index.json, index.tsv).")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="DIR", help="With --all: the folder to write them in.")
+    ] = None,
+    output_format: Annotated[
+        DigestFormat, typer.Option("--format", "-f", help="text, md (Markdown, as an issue body) or json.")
+    ] = DigestFormat.text,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --all: also print the index (JSON, documented in the README).")
+    ] = False,
+    as_of: AsOfOpt = None,
+) -> None:
+    """What an owner must do now: updates missing, overdue actions, red and amber, due soon; each with its command.
+
+    Example: actiontrack digest --owner regulatory-services --as-of 2023-06-30
+
+    With --all --out DIR, every owner's digest is written to DIR/<owner>.<txt|md|json>, with DIR/index.json and
+    DIR/index.tsv listing them (the reminders workflow of `actiontrack init --reminders` loops over index.tsv).
+    """
+    from .derive import derive
+    from .digest import digest as owner_digest
+    from .digest import every_digest
+    from .load import UsageError
+    from .views import digest as words
+
+    if every == (owner is not None):
+        _fail("give either --owner ID or --all")
+    if every and out is None:
+        _fail("--all needs --out DIR: the folder to write each owner's digest in")
+    if not every and (out is not None or as_json):
+        _fail(f"{'--out' if out is not None else '--json'} goes with --all; for one owner use --format")
+    day = _as_of(as_of) or date.today()
+    workspace = _load(paths)
+    snapshot = derive(workspace, day)
+    render = {"text": words.digest_text, "md": words.digest_markdown}
+    if not every:
+        try:
+            found = owner_digest(snapshot, owner)  # type: ignore[arg-type]
+        except UsageError as error:
+            _fail(_unprinted(_flagged(error), workspace))
+        if output_format.value == "json":
+            typer.echo(json.dumps(words.digest_record(found), indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(render[output_format.value](found))
+        _done(workspace)
+        return
+    assert out is not None
+    digests = every_digest(snapshot)
+    suffix = {"text": "txt", "md": "md", "json": "json"}[output_format.value]
+    names = {d.owner: f"{d.owner}.{suffix}" for d in digests}
+    files: dict[Path, str] = {}
+    for found in digests:
+        if output_format.value == "json":
+            text = json.dumps(words.digest_record(found), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = render[output_format.value](found)
+        files[out / names[found.owner]] = text
+    paths_in = {owner_id: (out / name).as_posix() for owner_id, name in names.items()}
+    index = words.index_record(digests, paths_in)
+    files[out / "index.json"] = json.dumps(index, indent=2, ensure_ascii=False) + "\n"
+    files[out / "index.tsv"] = words.index_tsv(digests, paths_in)
+    if out.exists() and not out.is_dir():
+        _fail(f"--out: {out} is a file, not a folder")
+    from .writes import write_all
+
+    with _writing():
+        write_all(files)
+    if as_json:
+        typer.echo(json.dumps(index, indent=2, ensure_ascii=False))
+    waiting = sum(1 for d in digests if d.outstanding)
+    typer.echo(f"wrote {len(digests)} digests to {out} ({waiting} with something outstanding)", err=True)
+    _done(workspace)
+
+
 class CiChoice(StrEnum):
     github = "github"
     gitlab = "gitlab"
@@ -934,6 +1079,14 @@ def init(
             "Pages), gitlab (.gitlab-ci.yml: Code Quality and Pages) or none.",
         ),
     ] = CiChoice.github,
+    reminders: Annotated[
+        bool,
+        typer.Option(
+            "--reminders",
+            help="Also add .github/workflows/reminders.yml: a scheduled workflow that opens, updates or closes one "
+            "issue per owner with their digest (GitHub only).",
+        ),
+    ] = False,
     as_of: AsOfOpt = None,
 ) -> None:
     """Start a plans repository: settings, owners, an example plan, CI, pre-commit, the pinned release, schemas.
@@ -942,14 +1095,16 @@ def init(
 
     The example plan is dated in the current financial year, so the new repository lints clean today.
     """
-    from .init import InitProblem, init_repository
+    from .init import InitProblem, InitUsage, init_repository
 
     day = _as_of(as_of) or date.today()
     try:
         with _writing():
-            written = init_repository(directory, day, ci.value)
+            written = init_repository(directory, day, ci.value, reminders)
     except InitProblem as error:
         _fail(str(error), EXIT_PROBLEMS)
+    except InitUsage as error:
+        _fail(_flagged(error))
     for name in written:
         typer.echo(f"created {(directory / name).as_posix()}")
     from .discover import forge_root

@@ -41,6 +41,15 @@ class ReportingPeriod:
 
 
 @dataclass(frozen=True, slots=True)
+class UpdateDue:
+    """A reporting period and the day its update is due: the day it ends plus `update_due_days` of grace."""
+
+    label: str
+    span: Period
+    due: date
+
+
+@dataclass(frozen=True, slots=True)
 class KpiProgress:
     """A target against its latest actual."""
 
@@ -73,6 +82,8 @@ class DerivedAction:
     milestones_due_soon: tuple[Milestone, ...] = ()  # not done, due within due_soon_days
     snapshot_as_of: date = date.min  # the date it was judged on
     moved_from: Baseline | None = None  # the deadline as first agreed, when today's falls on another day
+    update_due: date | None = None  # when the update for last_period is due (its end plus update_due_days)
+    current_period: ReportingPeriod | None = None  # the reporting period holding the as-of date
 
     @property
     def action(self) -> Action:
@@ -261,6 +272,11 @@ class Snapshot:
             )
         return sorted(loads, key=lambda load: (-load.overdue, -load.open, -len(load.actions), load.id))
 
+    def update_schedule(self, plan: PlanSource) -> tuple[UpdateDue, ...]:
+        """Each reporting period of `plan` and the day its update is due (see `update_schedule`)."""
+        config = self.workspace.config
+        return update_schedule(plan.plan, config.financial_year_start, config.update_due_days)
+
     def find(self, action_id: str, plan: str | None = None) -> DerivedAction:
         """The action `action_id` (of `plan`), by the same rules as the edit commands (Workspace.find_action)."""
         _, source = self.workspace.find_action(action_id, plan)
@@ -310,6 +326,32 @@ def _last_ended_period(plan: Plan | None, as_of: date, fy_start: int) -> Reporti
         previous = reporting_periods(cadence, span.start - timedelta(days=1), span.start - timedelta(days=1), fy_start)
         label, span = previous[0]
     if plan and plan.start_date and span.end < plan.start_date:
+        return None
+    return ReportingPeriod(label, span)
+
+
+def update_schedule(plan: Plan | None, fy_start: int, grace: int) -> tuple[UpdateDue, ...]:
+    """Every reporting period of `plan` an update can be asked for (those that end within the plan's dates, as
+    `last_ended_period` finds them), each with the day its update is due: its end plus `grace` days. None for a plan
+    without dates."""
+    if plan is None or plan.start_date is None or plan.end_date is None:
+        return ()
+    try:
+        periods = reporting_periods(plan.reporting, plan.start_date, plan.end_date, fy_start)
+        return tuple(
+            UpdateDue(label, span, span.end + timedelta(days=grace))
+            for label, span in periods
+            if span.end <= plan.end_date
+        )
+    except (OverflowError, ValueError):  # a plan dated at the very ends of the calendar (year 1 or 9999)
+        return ()
+
+
+def current_period(plan: Plan | None, as_of: date, fy_start: int) -> ReportingPeriod | None:
+    """The reporting period of `plan`'s cadence that holds `as_of` (an update may be recorded for it: it has begun)."""
+    try:
+        label, span = reporting_periods(plan.reporting if plan else "quarterly", as_of, as_of, fy_start)[0]
+    except (OverflowError, ValueError, IndexError):
         return None
     return ReportingPeriod(label, span)
 
@@ -409,6 +451,7 @@ def derive_action(
     soon: int,
     baselines: dict[tuple[str, str], Baseline] | None = None,
     period: ReportingPeriod | bool | None = False,
+    grace: int = 14,
 ) -> DerivedAction:
     """Where one action stands on `as_of`. `period`: the plan's last ended reporting period when the caller has
     worked it out already (it is the same for every action of a plan); False: work it out here."""
@@ -452,7 +495,16 @@ def derive_action(
         milestones_due_soon=tuple(m for m in open_steps if 0 <= (m.due.end - as_of).days <= soon),  # type: ignore
         snapshot_as_of=as_of,
         moved_from=baseline if moved else None,
+        update_due=_plus_days(period.span.end, grace) if period is not None else None,
+        current_period=current_period(plan.plan, as_of, fy_start),
     )
+
+
+def _plus_days(day: date, days: int) -> date | None:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def derive(workspace: Workspace, as_of: date) -> Snapshot:
@@ -461,7 +513,16 @@ def derive(workspace: Workspace, as_of: date) -> Snapshot:
     fy_start = config.financial_year_start
     with gc_paused():  # many objects that live on, and no cycles among them: see load.gc_paused
         actions = [
-            derive_action(source, plan, as_of, fy_start, config.due_soon_days, workspace.baselines, period)
+            derive_action(
+                source,
+                plan,
+                as_of,
+                fy_start,
+                config.due_soon_days,
+                workspace.baselines,
+                period,
+                config.update_due_days,
+            )
             for plan in workspace.plans
             for period in [last_ended_period(plan.plan, as_of, fy_start)]
             for source in plan.actions

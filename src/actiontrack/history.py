@@ -266,6 +266,11 @@ class Timeline:
     first: dict[Key, tuple[Commit, Action]] = field(default_factory=dict)  # the version that first added each
     unreadable: list[Unreadable] = field(default_factory=list)
     latest: dict[Key, Action] = field(default_factory=dict)  # each action's last readable version at the end
+    # every readable version of each action, oldest first (None: removed then), and of each plan.yaml (None: it did
+    # not read, or was removed): what a calendar event showed at each commit (calendars.py)
+    versions: dict[Key, list[tuple[Commit, Action | None]]] = field(default_factory=dict)
+    plan_versions: dict[str, list[tuple[Commit, Plan | None]]] = field(default_factory=dict)
+    commits: list[Commit] = field(default_factory=list)  # every commit that touched the plans, oldest first
 
 
 def timeline(
@@ -297,6 +302,7 @@ def timeline(
 
     for entry in log:
         commit = entry.commit
+        result.commits.append(commit)
         touched: dict[Key, Action | None] = {}
         for change in entry.files:
             place = layout.place(change.path)
@@ -305,6 +311,7 @@ def timeline(
             slug, kind = place
             if kind == "plan":
                 plan_blob[slug] = change.new
+                result.plan_versions.setdefault(slug, []).append((commit, reader.plan(change.new)))
                 continue
             previous = at_path.pop(change.path, None)
             if previous is not None:
@@ -334,6 +341,8 @@ def timeline(
             if after is None and holders.get(key, 0) > 0:
                 continue  # its old file changed, but another file (or an unreadable one) still holds it
             changes = compare(current.get(key), after)
+            if after is not None or key in current:
+                result.versions.setdefault(key, []).append((commit, after))
             if after is None:
                 current.pop(key, None)
             else:

@@ -20,11 +20,21 @@ from .writes import write_all
 
 CI_CHOICES = ("github", "gitlab", "none")
 _CI_FILES = {"github": ".github/", "gitlab": ".gitlab-ci.yml"}
+REMINDERS = ".github/workflows/reminders.yml"  # only with `reminders`: a scheduled workflow that opens issues
 _FY_START = 4  # the starter actiontrack.yaml says April
 
 
 class InitProblem(Exception):
     """The folder already holds files init would write; nothing was written."""
+
+
+class InitUsage(Exception):
+    """What was asked cannot be made (e.g. GitHub reminders for a GitLab repository); nothing was written. `field`
+    names the option at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _example_update(today: date, plan_start: date, due: date) -> str:
@@ -62,16 +72,25 @@ def fill_ins(today: date) -> dict[str, str]:
     }
 
 
-def starter_files(today: date | None = None, ci: str = "github") -> dict[str, bytes]:
-    """Relative path -> content of every file a new repository gets."""
+def starter_files(today: date | None = None, ci: str = "github", reminders: bool = False) -> dict[str, bytes]:
+    """Relative path -> content of every file a new repository gets; with `reminders`, the scheduled workflow that
+    reminds each owner in an issue (GitHub only)."""
     if ci not in CI_CHOICES:
         raise ValueError(f"ci must be one of {CI_CHOICES}")
+    if reminders and ci != "github":
+        raise InitUsage(
+            "the reminders workflow is for GitHub (--ci github); on GitLab, a scheduled pipeline does the same "
+            '(README, "Calendars and reminders")',
+            "reminders",
+        )
     values = fill_ins(today or date.today())
     root = packaged_templates() / "init"
     files: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
         name = path.relative_to(root).as_posix()
         if not path.is_file() or any(name.startswith(prefix) for kind, prefix in _CI_FILES.items() if kind != ci):
+            continue
+        if name == REMINDERS and not reminders:
             continue
         text = path.read_text(encoding="utf-8")
         for placeholder, value in values.items():
@@ -84,11 +103,13 @@ def starter_files(today: date | None = None, ci: str = "github") -> dict[str, by
     return files
 
 
-def init_repository(directory: Path, today: date | None = None, ci: str = "github") -> list[str]:
+def init_repository(
+    directory: Path, today: date | None = None, ci: str = "github", reminders: bool = False
+) -> list[str]:
     """Write the starter files into `directory` (created if needed); refuse if any of them exists already.
 
     All of them or none: a write that fails leaves no half-made repository that a second `init` would refuse."""
-    files = starter_files(today, ci)
+    files = starter_files(today, ci, reminders)
     clashes = sorted(name for name in files if (directory / name).exists())
     if clashes:
         raise InitProblem(f"{directory} already has: {', '.join(clashes)}; nothing was written")

@@ -189,6 +189,18 @@ class Workspace:
         owner = self.owners.get(owner_id)
         return owner.name if owner else owner_id
 
+    def owner_ids(self) -> list[str]:
+        """Every owner id a feed or digest may be asked for: the registry's, then those only named in actions."""
+        named = {o for a in self.actions for o in (*a.action.owners, *a.action.partners)}
+        return [*self.owners, *sorted(named - set(self.owners))]
+
+    def check_choice(self, plan: str | None = None, owner: str | None = None) -> None:
+        """UsageError (field "plan" or "owner") for a plan or owner these plans do not have, with the closest name."""
+        for name, value, known in (("plan", plan, [p.slug for p in self.plans]), ("owner", owner, self.owner_ids())):
+            if value is not None and value not in known:
+                hint = did_you_mean(value, known) or (f"; known: {', '.join(known)}" if known else "; there are none")
+                raise UsageError(f'no {name} "{value}"{hint}', name)
+
     def find_action(self, action_id: str, plan_slug: str | None = None) -> tuple[PlanSource, ActionSource]:
         """The action `action_id` (in plan `plan_slug`): the one lookup that `show`, `update` and the library use.
 

@@ -170,6 +170,10 @@ DeadlineText = _when_text(_to_deadline, '"ongoing", "quarterly", "annual", or on
 
 Text = Annotated[str, StringConstraints(min_length=1)]
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+#: a GitHub username: letters, digits and single hyphens inside, at most 39 characters
+GITHUB_USER_PATTERN = r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
+#: where a published report lives: an http(s) address
+SITE_URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$"
 ACTION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$"
 Slug = Annotated[
     str,
@@ -194,6 +198,11 @@ class Owner(Strict):
     kind: Literal[OWNER_KINDS]
     contact: str | None = None
     aliases: list[Text] = Field(default_factory=list, description="other spellings of the name found in plans")
+    github: Annotated[str, StringConstraints(pattern=GITHUB_USER_PATTERN, max_length=39)] | None = Field(
+        None,
+        description="the owner's username on GitHub (or the forge's), to whom the reminders workflow assigns their "
+        "issue of updates due, e.g. jsmith-council",
+    )
 
 
 class OwnersFile(Strict):
@@ -337,6 +346,16 @@ class ReportSettings(Strict):
     show_authors: bool = Field(
         False, description="name the authors of changes on the published site (their commit names are personal data)"
     )
+    site_url: Annotated[str, StringConstraints(pattern=SITE_URL_PATTERN)] | None = Field(
+        None,
+        description="where the HTML report is published, e.g. https://council.github.io/plans/: calendar events link "
+        "to each action's page there, and the site gives the full address to subscribe to its calendars",
+    )
+
+    @property
+    def site_base(self) -> str | None:
+        """`site_url` ending with one slash, so page paths can follow it."""
+        return self.site_url.rstrip("/") + "/" if self.site_url else None
 
 
 class Config(Strict):
@@ -347,6 +366,13 @@ class Config(Strict):
         DEFAULT_FY_START, description='first month of the financial year: a number or a name such as "April"'
     )
     due_soon_days: int = Field(30, ge=0, le=366, description="how near a deadline counts as due soon")
+    update_due_days: int = Field(
+        14,
+        ge=0,
+        le=366,
+        description='how many days after a reporting period ends its update is due (the "update due" date of '
+        "calendars and digests)",
+    )
     report: ReportSettings = Field(default_factory=ReportSettings)
     baseline: str | None = Field(
         None,

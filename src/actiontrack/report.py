@@ -74,6 +74,35 @@ def owner_url(owner_id: str) -> str:
     return f"owners/{_slug(owner_id)}.html"
 
 
+def owner_feed(owner_id: str) -> str:
+    return f"owners/{_slug(owner_id)}.ics"
+
+
+def plan_feed(slug: str) -> str:
+    return f"plans/{slug}/calendar.ics"
+
+
+SITE_FEED = "calendar.ics"
+
+
+def _calendar(path: str, what: str, site: str | None) -> dict[str, Any]:
+    """A page's calendar feed: its path in the site, its full address where the site's is known, what it holds."""
+    full = f"{site}{path}" if site else None
+    webcal = "webcal://" + full.split("://", 1)[1] if full else None
+    return {"path": path, "url": full, "webcal": webcal, "what": what}
+
+
+def _digest_data(snapshot: Snapshot, owner_id: str) -> dict[str, Any]:
+    from .digest import digest
+    from .views.digest import digest_record
+
+    record = digest_record(digest(snapshot, owner_id))
+    for section in record["sections"]:
+        for item in section["items"]:
+            item["url"] = f"plans/{item['plan']}/actions/{_slug(item['id'])}.html"
+    return record
+
+
 def _action_data(derived: DerivedAction, snapshot: Snapshot) -> dict[str, Any]:
     data = action_detail(derived, snapshot.workspace)
     data.update(
@@ -164,8 +193,9 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
             Page("index.md", "md/index.md.j2", common),
             *(Page(plan["md_url"], "md/plan.md.j2", {**common, "plan": plan}) for plan in plans),
         ]
+    site = workspace.config.report.site_base
     result = [
-        Page("index.html", "html/index.html.j2", common),
+        Page("index.html", "html/index.html.j2", {**common, "calendar": _calendar(SITE_FEED, "of every plan", site)}),
         Page("owners.html", "html/owners.html.j2", common),
     ]
     # A plan's, an action's and an owner's page each show what its key is made of, and its context holds only that
@@ -177,15 +207,16 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
     for plan in plans:
         heading = {key: plan[key] for key in PLAN_HEADING if key in plan}
         heading_key = _digest_of(heading)
+        feed = _calendar(plan_feed(plan["plan"]), "of this plan", site)
         for action in plan["actions"]:
             keys[id(action)] = _action_key(action)
             context = {**furniture, "plan": heading, "action": action}
             result.append(
                 Page(action["url"], "html/action.html.j2", context, (furniture_key, heading_key, keys[id(action)]))
             )
-        result.append(
-            Page(plan["url"], "html/plan.html.j2", {**furniture, "plan": plan}, (furniture_key, _plan_key(plan, keys)))
-        )
+        context = {**furniture, "plan": plan, "calendar": feed}
+        inputs = (furniture_key, _plan_key(plan, keys), _digest_of(feed))
+        result.append(Page(plan["url"], "html/plan.html.j2", context, inputs))
     # an owner's actions grouped by plan, in the plans' order: ids are the plans' own numbering, so two plans may
     # both have a "4.6"
     owned: dict[str, list[dict[str, Any]]] = {}
@@ -200,8 +231,11 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
     for owner in owners:
         groups = owned.get(owner["id"], [])
         shown = [(_digest_of(g["plan"]), *(keys[id(a)] for a in g["actions"])) for g in groups]
-        inputs = (furniture_key, _digest_of(owner), digest(*(part for group in shown for part in group)))
-        context = {**furniture, "owner": owner, "groups": groups}
+        feed = _calendar(owner_feed(owner["id"]), "of the actions this owner delivers", site)
+        todo = _digest_data(snapshot, owner["id"])
+        parts = (part for group in shown for part in group)
+        inputs = (furniture_key, _digest_of(owner), digest(*parts), _digest_of(feed), _digest_of(todo))
+        context = {**furniture, "owner": owner, "groups": groups, "calendar": feed, "digest": todo}
         result.append(Page(owner["url"], "html/owner.html.j2", context, inputs))
     return result
 
@@ -278,6 +312,27 @@ def _reuse(page: Page, key: str, previous: dict[str, list[Any]], out: Path, stag
     return True
 
 
+def feeds(snapshot: Snapshot, title: str) -> dict[str, bytes]:
+    """The site's calendar feeds (path -> iCalendar bytes): every plan's, each plan's, each owner's."""
+    from .calendars import all_events, feed_for, history_for, to_ical, uid_domain
+
+    workspace = snapshot.workspace
+    site = workspace.config.report.site_base
+    events = all_events(snapshot, *history_for(workspace))
+    domain = uid_domain(workspace)
+
+    def one(path: str, **choice: str) -> bytes:
+        url = f"{site}{path}" if site else None
+        return to_ical(feed_for(snapshot, events, title=title, url=url, **choice), domain)
+
+    found = {SITE_FEED: one(SITE_FEED)}
+    for plan in workspace.plans:
+        found[plan_feed(plan.slug)] = one(plan_feed(plan.slug), plan=plan.slug)
+    for load in snapshot.owner_loads():
+        found[owner_feed(load.id)] = one(owner_feed(load.id), owner=load.id)
+    return found
+
+
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} is a file, not a folder", "out")
@@ -343,6 +398,9 @@ def build(
         if fmt == "html":
             written += _copy_static(env.loader_dirs, staging)  # type: ignore[attr-defined]
             written += _write_schemas(staging)
+            for name, data in feeds(snapshot, site_title).items():
+                (staging / name).write_bytes(data)
+                written.append(name)
         (staging / MARKER).write_text("This folder is generated by `actiontrack report`; it is replaced on rebuild.\n")
         _swap(staging, out)
         cache.put("report", cache.key("pages", str(out)), manifest)
