@@ -282,6 +282,8 @@ def test_hostile_text_is_escaped_and_folded_as_rfc_5545_requires(tmp_path):
     assert [line for line in lines if line in (b"BEGIN:VEVENT", b"END:VCALENDAR")] == [b"BEGIN:VEVENT"] * 5 + [
         b"END:VCALENDAR"
     ]
+    # the calendar is put together from events serialised one by one: the bytes icalendar writes for the whole
+    assert icalendar.Calendar.from_ical(data).to_ical() == data
     events = both_parsers(data)
     deadline = next(e for e in events if e["uid"] == "p/1.a/deadline@actiontrack")
     assert deadline["summary"] == f"Deadline 1.a: {HOSTILE_TITLE.strip()}"

@@ -403,10 +403,21 @@ def uid_domain(workspace: Workspace) -> str:
     return site.split("://", 1)[1].rstrip("/")
 
 
-def to_ical(feed: Feed, domain: str, alarm_days: int | None = None) -> bytes:
-    """The feed as an iCalendar file: CRLF line ends, text escaped and lines folded at 75 octets by icalendar."""
-    from icalendar import Alarm, Calendar, vText
-    from icalendar import Event as VEvent
+_END = b"END:VCALENDAR\r\n"
+
+
+def to_ical(
+    feed: Feed,
+    domain: str,
+    alarm_days: int | None = None,
+    blocks: dict[tuple[Event, str, int | None], bytes] | None = None,
+) -> bytes:
+    """The feed as an iCalendar file: CRLF line ends, text escaped and lines folded at 75 octets by icalendar.
+
+    Each event is serialised on its own and the calendar put together from them (the same bytes icalendar writes
+    for the whole), so an event shared by several feeds, or unchanged since the last build (`blocks`, which the
+    report keeps in its cache), is serialised once."""
+    from icalendar import Calendar, vText
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -421,32 +432,47 @@ def to_ical(feed: Feed, domain: str, alarm_days: int | None = None) -> bytes:
     calendar.add("x-published-ttl", "PT12H")  # Outlook's refresh hint
     if feed.url:
         calendar.add("url", feed.url)
+    head = calendar.to_ical()
+    assert head.endswith(_END)
+    memo = blocks if blocks is not None else {}
+    parts = [head[: -len(_END)]]
     for event in feed.events:
-        item = VEvent()
-        item.add("uid", f"{event.key}@{domain}")
-        item.add("dtstamp", event.modified)
-        item.add("last-modified", event.modified)
-        item.add("sequence", event.sequence)
-        item.add("dtstart", event.day)
-        item.add("dtend", event.day + timedelta(days=1))
-        item.add("summary", event.summary)
-        item.add("description", event.description)
-        if event.url:
-            item.add("url", event.url)
-        item.add(
-            "categories", [{"deadline": "Deadline", "milestone": "Milestone", "update-due": "Update due"}[event.kind]]
-        )
-        item.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
-        if event.cancelled:
-            item.add("status", "CANCELLED")
-        if alarm_days is not None:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", event.summary)
-            alarm.add("trigger", timedelta(days=-alarm_days))
-            item.add_component(alarm)
-        calendar.add_component(item)
-    return calendar.to_ical()
+        key = (event, domain, alarm_days)
+        block = memo.get(key)
+        if block is None:
+            block = memo[key] = event_block(event, domain, alarm_days)
+        parts.append(block)
+    parts.append(_END)
+    return b"".join(parts)
+
+
+def event_block(event: Event, domain: str, alarm_days: int | None = None) -> bytes:
+    """One VEVENT, serialised (BEGIN:VEVENT ... END:VEVENT, CRLF line ends)."""
+    from icalendar import Alarm
+    from icalendar import Event as VEvent
+
+    item = VEvent()
+    item.add("uid", f"{event.key}@{domain}")
+    item.add("dtstamp", event.modified)
+    item.add("last-modified", event.modified)
+    item.add("sequence", event.sequence)
+    item.add("dtstart", event.day)
+    item.add("dtend", event.day + timedelta(days=1))
+    item.add("summary", event.summary)
+    item.add("description", event.description)
+    if event.url:
+        item.add("url", event.url)
+    item.add("categories", [{"deadline": "Deadline", "milestone": "Milestone", "update-due": "Update due"}[event.kind]])
+    item.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+    if event.cancelled:
+        item.add("status", "CANCELLED")
+    if alarm_days is not None:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", event.summary)
+        alarm.add("trigger", timedelta(days=-alarm_days))
+        item.add_component(alarm)
+    return item.to_ical()
 
 
 # ---- the feeds -------------------------------------------------------------------------------------------------------
