@@ -245,7 +245,7 @@ def select(
     """The events of one plan and/or one owner: the actions they lead or are a partner in, and the update-due days of
     the plans where they lead an open action. Closed ones (complete or cancelled actions, milestones done) only with
     `include_closed`."""
-    leads = {a.plan_slug for a in snapshot.actions if a.is_open and owner in a.action.owners}
+    leads = {a.plan_slug for a in snapshot.actions_of(owner) if a.is_open} if owner is not None else set()
     chosen = []
     for event in events:
         if plan is not None and event.plan != plan:

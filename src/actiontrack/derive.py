@@ -248,18 +248,25 @@ class Snapshot:
             self.__dict__["_plans_index"] = found
         return found
 
+    def actions_of(self, owner: str) -> list[DerivedAction]:
+        """The actions `owner` leads (is one of the owners of), in order; indexed once for every owner."""
+        found = self.__dict__.get("_owners_index")
+        if found is None:
+            found = {}
+            for derived in self.actions:
+                for person in dict.fromkeys(derived.action.owners):
+                    found.setdefault(person, []).append(derived)
+            self.__dict__["_owners_index"] = found
+        return found.get(owner, [])
+
     def owner_loads(self) -> list[OwnerLoad]:
         """Every owner (registered first, then those only named in actions), busiest first."""
         workspace = self.workspace
         owner_ids = list(workspace.owners)
         owner_ids += sorted({o for a in self.actions for o in a.action.owners} - set(owner_ids))
-        by_owner: dict[str, list[DerivedAction]] = {}
-        for derived in self.actions:
-            for owner in dict.fromkeys(derived.action.owners):
-                by_owner.setdefault(owner, []).append(derived)
         loads = []
         for owner_id in owner_ids:
-            mine = tuple(by_owner.get(owner_id, ()))
+            mine = tuple(self.actions_of(owner_id))
             loads.append(
                 OwnerLoad(
                     owner_id,

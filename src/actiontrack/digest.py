@@ -196,7 +196,7 @@ def digest(snapshot: Snapshot, owner: str) -> Digest:
     UsageError (field "owner") for an owner the plans do not have."""
     workspace = snapshot.workspace
     workspace.check_choice(owner=owner)
-    mine = [a for a in snapshot.actions if owner in a.action.owners]
+    mine = snapshot.actions_of(owner)
     ordered = sorted(mine, key=DerivedAction.urgency)
     items = [item for derived in ordered for item in items_for(derived, snapshot)]
     items.sort(key=lambda item: KINDS.index(item.kind))  # stable: urgency order within each section
