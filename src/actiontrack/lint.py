@@ -293,11 +293,11 @@ def lint_repository(
     """Load, derive and lint. With `use_cache`, an unchanged repository (same files, same bytes, same options,
     same as-of date, same actiontrack, same git HEAD) gets its earlier result back without parsing anything. With
     `rev`, the plans as they were at that git revision (GitProblem when git cannot answer)."""
-    from .gitrepo import head_marker
-    from .history import attach_baselines
+    from .gitrepo import head_marker  # the standard library only: the warm path below imports nothing heavy
 
     if rev is not None:
         from .gitplans import load_at
+        from .history import attach_baselines
 
         workspace = load_at(rev, paths, progress=progress, use_cache=use_cache)
         note = attach_baselines(workspace, Cache.for_repository(workspace.root, use_cache))
@@ -322,6 +322,8 @@ def lint_repository(
         if isinstance(found, LintResult):
             cache.save_digests()
             return found
+    from .history import attach_baselines
+
     workspace = load_workspace(inventory=inventory, progress=progress, cache=cache)
     note = attach_baselines(workspace, cache)
     result = run_lint(derive(workspace, as_of), select, ignore)
