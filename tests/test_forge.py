@@ -158,3 +158,25 @@ def test_plans_named_through_a_link_from_anywhere_keep_their_repository_paths(ne
     results = json.loads(lint(str(link / "plans"), "--format", "sarif").stdout)["runs"][0]["results"]
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert uris and all(uri.startswith("council/health/plans/") for uri in uris), sorted(uris)[:2]
+
+
+def test_text_output_names_files_from_the_working_folder(nested, monkeypatch, tmp_path):
+    """For people, a path opens from where they are: below the working folder it is relative to it; elsewhere it
+    is the repository's path (machine formats always give the repository's)."""
+    plans = str(nested / "plans")
+
+    def paths() -> set[str]:
+        out = CliRunner().invoke(app, ["lint", *AS_OF, plans, "--format", "text"], env={"NO_COLOR": "1"}).stdout
+        return {line.split(":", 1)[0] for line in out.splitlines() if ":" in line and ".yaml" in line.split(":")[0]}
+
+    monkeypatch.chdir(nested)  # inside the repository, above the files
+    inside = paths()
+    assert inside and all(p.startswith("plans/") and (nested / p).is_file() for p in inside)
+    monkeypatch.chdir(tmp_path.parent)  # above the repository
+    above = paths()
+    lead = tmp_path.name
+    assert above and all(p.startswith(f"{lead}/council/health/plans/") for p in above)
+    assert all((tmp_path.parent / p).is_file() for p in above)
+    monkeypatch.chdir(nested / "plans" / "health-wellbeing-2022-23")  # inside, with files outside it too
+    here = paths()
+    assert any(p.startswith("actions/") for p in here) and any(p.startswith("council/") for p in here)

@@ -39,12 +39,17 @@ def _for_people(result: LintResult) -> dict[str, str]:
     import os
 
     here = os.getcwd()
-    shown = {}
-    for path in {f.path for f in result.findings}:
-        full = os.path.join(result.root, path) if result.root else path
-        inside = result.root and os.path.commonpath([here, os.path.abspath(full)]) == here
-        shown[path] = os.path.relpath(full, here).replace(os.sep, "/") if inside else path
-    return shown
+    paths = {f.path for f in result.findings}
+    if not result.root:
+        return {path: path for path in paths}
+    root = os.path.abspath(result.root)
+    if root == here or root.startswith(os.path.join(here, "")):  # the repository at or below the working folder
+        lead = os.path.relpath(root, here).replace(os.sep, "/")
+        return {path: path if lead == "." else f"{lead}/{path}" for path in paths}
+    if here.startswith(os.path.join(root, "")):  # working in a folder of the repository: the files below it
+        prefix = os.path.relpath(here, root).replace(os.sep, "/") + "/"
+        return {path: path[len(prefix) :] if path.startswith(prefix) else path for path in paths}
+    return {path: path for path in paths}  # elsewhere: paths from the repository's root
 
 
 def _plain_line(finding: Finding, path: str) -> str:
