@@ -362,3 +362,97 @@ def test_report_history_escapes_commit_and_plan_text(tmp_path):
     every = "".join(p.read_text() for p in site.rglob("*.html"))
     assert "<script>alert" not in every and "<img src=x" not in every
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in every
+
+
+# ---- found in review: merges, paths, broken files now, --rev on a file, moved tags, drafts, links -----------------
+
+
+def _two_plans(tmp_path):
+    repo = Repo(tmp_path / "two")
+    p1 = "plans/p1/actions/"
+    files = {"plans/owners.yaml": OWNERS_TEXT, "plans/p1/plan.yaml": PLAN, "plans/p2/plan.yaml": PLAN}
+    files[p1 + "1-thing.yaml"] = action("1", "Thing", '"2023-03-31"')
+    files["plans/p2/actions/7-other.yaml"] = action("7", "Other plan action", '"2023-03-31"')
+    repo.commit("2022-04-05", "Alice Archer", "plans", files)
+    return repo
+
+
+OWNERS_TEXT = "owners:\n  - id: housing\n    name: Housing\n    kind: team\n"
+
+
+def test_a_merged_branch_is_one_straight_line_of_versions(tmp_path):
+    repo = _two_plans(tmp_path)
+    path = "plans/p1/actions/1-thing.yaml"
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("2022-05-01", "Bob Baker", "move it", {path: action("1", "Thing", '"2023-06-30"')})
+    repo.git("checkout", "-q", "main")
+    repo.commit("2022-05-02", "Carol Clark", "Reworded", {path: action("1", "Thing done well", '"2023-03-31"')})
+    repo.git(
+        "merge",
+        "-q",
+        "--no-edit",
+        "feature",
+        env={
+            "GIT_AUTHOR_DATE": "2022-05-03T10:00:00+00:00",
+            "GIT_COMMITTER_DATE": "2022-05-03T10:00:00+00:00",
+            "GIT_AUTHOR_NAME": "Carol Clark",
+            "GIT_AUTHOR_EMAIL": "c@example.org",
+            "GIT_COMMITTER_NAME": "Carol Clark",
+            "GIT_COMMITTER_EMAIL": "c@example.org",
+        },
+    )
+    assert repo.git("status", "--porcelain") == ""
+    result = run(repo.path, "history", "1", "--plan", "p1", "--json")
+    events = json.loads(result.stdout)["events"]
+    assert all(e["commit"] is not None for e in events)  # a clean tree: nothing "not committed yet"
+    moves = [c for e in events for c in e["changes"] if c["kind"] == "deadline-moved"]
+    assert [(m["from"], m["to"], m["days"]) for m in moves] == [("2023-03-31", "2023-06-30", 91)]
+    calendar = run(repo.path, "calendar", "--plan", "p1", "--out", "-", "--as-of", "2022-06-01").stdout
+    deadline = calendar.split("UID:p1/1/deadline@actiontrack", 1)[1].split("END:VEVENT", 1)[0]
+    assert "SEQUENCE:1\r\n" in deadline.replace("\n", "\r\n").replace("\r\r", "\r")
+
+
+def test_changes_for_one_plan_leave_the_others_alone_and_a_broken_file_is_not_removed(tmp_path):
+    repo = _two_plans(tmp_path)
+    one = run(repo.path, "changes", "--since", "HEAD", "plans/p1", "--json")
+    assert json.loads(one.stdout)["changes"] == [], one.output
+    bound = run(repo.path, "changes", "--since", "HEAD", "--until", "HEAD", "plans/p1", "--json")
+    assert json.loads(bound.stdout)["changes"] == []
+    thing = repo.path / "plans/p1/actions/1-thing.yaml"
+    thing.write_text(thing.read_text().replace("owners: [housing]", "owners: 5"))
+    broken = run(repo.path, "changes", "--since", "HEAD", "--json")
+    assert json.loads(broken.stdout)["changes"] == [] and broken.exit_code == 1  # unknown now, not removed
+    assert "1-thing.yaml" in broken.stderr
+
+
+def test_rev_on_a_file_and_a_moved_baseline_tag_and_a_draft_without_a_deadline(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)
+    repo = _two_plans(tmp_path)
+    path = "plans/p1/actions/1-thing.yaml"
+    status = run(repo.path, "status", "--rev", "HEAD", path, "--json", "--as-of", "2022-06-01")
+    assert status.exit_code == 0 and [a["id"] for a in json.loads(status.stdout)["actions"]] == ["1"]
+    repo.git("tag", "approved")
+    (repo.path / "actiontrack.yaml").write_text("baseline: approved\n")
+    repo.commit("2022-06-01", "Bob Baker", "slip", {path: action("1", "Thing", '"2023-06-30"')})
+    args = ["lint", "--select", "deadline-moved", "--as-of", "2022-06-01", "--format", "json"]
+    assert len(json.loads(run(repo.path, *args).stdout)["findings"]) == 1
+    repo.git("tag", "-f", "approved", "HEAD")  # the committee agreed the new date: the baseline moves
+    assert json.loads(run(repo.path, *args).stdout)["findings"] == []
+    draft = "plans/p2/actions/8-draft.yaml"
+    (repo.path / "actiontrack.yaml").unlink()
+    repo.commit("2022-06-02", "Alice Archer", "draft", {draft: action("8", "Draft", None)})
+    repo.commit("2022-06-03", "Alice Archer", "dated", {draft: action("8", "Draft", '"2023-03-31"')})
+    repo.commit("2022-06-04", "Alice Archer", "slipped", {draft: action("8", "Draft", '"2023-12-31"')})
+    found = json.loads(run(repo.path, *args).stdout)["findings"]
+    assert [(f["plan"], f["action"]) for f in found] == [("p1", "1"), ("p2", "8")]
+
+
+def test_a_linked_action_file_is_not_read_from_history_either(tmp_path):
+    repo = _two_plans(tmp_path)
+    (repo.path / "shared").mkdir()
+    (repo.path / "shared" / "4.yaml").write_text(action("4", "Linked action"))
+    (repo.path / "plans/p1/actions/4-linked.yaml").symlink_to("../../../shared/4.yaml")
+    repo.commit("2022-06-01", "Bob Baker", "a link", {})
+    result = run(repo.path, "changes", "--since", "HEAD~1", "--until", "HEAD", "--json")
+    assert json.loads(result.stdout)["changes"] == []

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache import Cache
 from .derive import CLOSED, DerivedAction, Snapshot, UpdateDue, derive_action, update_schedule
 from .discover import natural_key
 from .load import ActionSource, PlanSource, Workspace
@@ -264,18 +265,18 @@ def select(
 # ---- dating each event from git ------------------------------------------------------------------------------------
 
 
-def history_for(workspace: Workspace) -> tuple[Timeline | None, datetime | None]:
+def history_for(workspace: Workspace, cache: Cache | None = None) -> tuple[Timeline | None, datetime | None]:
     """The plans' git history (None when they are not in a git repository with commits, or only a shallow clone of
     it) and the time of the commit the files are at, for `all_events`."""
     from .gitrepo import GitProblem, GitRepo
-    from .history import Layout, timeline
+    from .history import Layout, cached_timeline
 
     repo = GitRepo.find_or_none(workspace.root)
     if repo is None or not repo.has_commits():
         return None, None
     try:
         until = workspace.revision.id if workspace.revision else "HEAD"
-        found = timeline(repo, Layout.of(repo, workspace), workspace.config.financial_year_start, until)
+        found = cached_timeline(repo, Layout.of(repo, workspace), workspace.config.financial_year_start, until, cache)
         head = workspace.revision or repo.resolve("HEAD")
     except GitProblem:
         return None, None

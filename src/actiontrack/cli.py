@@ -142,18 +142,23 @@ def _writing() -> Iterator[None]:
         _cannot_write(error)
 
 
-_options = {"cache": True}
+_options: dict[str, bool] = {"cache": True, "process": False}
 
 
 def _load(paths: list[Path] | None, cached: bool = True, rev: str | None = None, baselines: bool = False) -> Workspace:
     """Load for a command, and print every file's problems to stderr; `cached=False` for commands that write, which
     always read the files afresh; `rev`: as at that git revision; `baselines`: read each action's first agreed
     deadline from git too. Every command that reads plans goes through here and ends with `_done`."""
+    import gc
+
     from .gitrepo import GitProblem
     from .load import UsageError, load_workspace
 
     progress = _TerminalProgress() if sys.stderr.isatty() else None
     use_cache = cached and _options["cache"]
+    whole_process = _options.get("process", False)  # the program itself, not a test calling the app
+    if whole_process:
+        gc.disable()  # until what was loaded is frozen below: a collection would walk all of it
     try:
         if rev is not None:
             from .gitplans import load_at
@@ -168,10 +173,11 @@ def _load(paths: list[Path] | None, cached: bool = True, rev: str | None = None,
     finally:
         if progress is not None:
             progress.stop()
+        if whole_process:
+            gc.enable()
+    if whole_process:
+        gc.freeze()  # what was loaded lives until the command ends: later collections need not scan it again
     _print_problems(workspace)
-    import gc
-
-    gc.freeze()  # what was loaded lives until the command ends: later collections need not scan it again
     if baselines:
         from .cache import Cache
         from .history import attach_baselines
@@ -542,7 +548,8 @@ def changes(
         _shallow_note(repo)
         start = point(repo, since)
         end = point(repo, until) if until is not None else Point(None, "the working tree")
-        found, unreadable = changes_between(repo, workspace, start, end)
+        chosen = {plan.slug for plan in workspace.plans} if paths else None  # pointed at some plans: only those
+        found, unreadable = changes_between(repo, workspace, start, end, chosen)
     except GitProblem as problem:
         _fail(str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
     for skipped in unreadable:
@@ -953,7 +960,10 @@ def calendar(
     workspace = _load(paths)
     snapshot = derive(workspace, day)
     try:
-        events = all_events(snapshot, *history_for(workspace))
+        from .cache import Cache
+
+        cache = Cache.for_repository(workspace.root, _options["cache"])
+        events = all_events(snapshot, *history_for(workspace, cache))
         feed = feed_for(snapshot, events, plan=plan, owner=owner, include_closed=include_closed)
     except UsageError as error:
         _fail(_unprinted(_flagged(error), workspace))
@@ -1170,7 +1180,7 @@ def report(
 
     day = _as_of(as_of) or date.today()
     workspace = _load(paths, rev=rev, baselines=True)
-    history = _report_history(workspace, since) if since is not None else None
+    history = _report_history(workspace, since, paths) if since is not None else None
     try:
         with _writing():
             from .cache import Cache
@@ -1190,7 +1200,7 @@ def report(
     _done(workspace)
 
 
-def _report_history(workspace: Workspace, since: str) -> dict[str, Any]:
+def _report_history(workspace: Workspace, since: str, paths: list[Path] | None = None) -> dict[str, Any]:
     from .gitrepo import GitProblem, GitRepo
     from .history import report_history
     from .views.history import report_records
@@ -1198,7 +1208,11 @@ def _report_history(workspace: Workspace, since: str) -> dict[str, Any]:
     try:
         repo = GitRepo.find(workspace.root)
         _shallow_note(repo)
-        found = report_history(repo, workspace, since)
+        from .cache import Cache
+
+        chosen = {plan.slug for plan in workspace.plans} if paths else None
+        cache = Cache.for_repository(workspace.root, _options["cache"])
+        found = report_history(repo, workspace, since, chosen, cache)
     except GitProblem as problem:
         _fail(f"--since: {problem}", EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
     for skipped in found.unreadable:
@@ -1258,6 +1272,10 @@ def lint(
         ignored = parse_rule_list(ignore, "--ignore")
         progress = _TerminalProgress() if sys.stderr.isatty() else None
         try:
+            import gc
+
+            if _options.get("process"):
+                gc.disable()  # one short run over many long-lived objects: collections would only walk them
             result = lint_repository(paths or [], day, selected, ignored, _options["cache"], progress, rev)
         finally:
             if progress is not None:
@@ -1312,4 +1330,5 @@ def list_rules(
 
 
 def main() -> None:
+    _options["process"] = True
     app()

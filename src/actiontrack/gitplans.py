@@ -39,7 +39,7 @@ def repository_of(paths: Sequence[Path], cwd: Path) -> tuple[GitRepo, Path]:
     """The git repository and the plans repository's root for a command given `paths` (which need not exist in the
     work tree: a plan may have been removed since)."""
     start = Path(os.path.abspath(paths[0])) if paths else cwd
-    existing = next((p for p in (start, *start.parents) if p.exists()), cwd)
+    existing = next((p for p in (start, *start.parents) if p.is_dir()), cwd)
     return GitRepo.find(existing), find_root(existing)
 
 

@@ -195,9 +195,20 @@ class GitRepo:
     def log(self, prefix: str, until: str = "HEAD", since: str | None = None) -> list[LoggedCommit]:
         """Every commit from `until` back (to `since`, not included) that changed a file under `prefix`, newest first,
         with each file's blob before and after (renames are a removal and an addition: plans identify actions by
-        their id, not their file)."""
+        their id, not their file). The history is the first-parent line, a merge diffed against its first parent:
+        one straight line of versions, each the plans as they stood on that branch."""
         span = f"{since}..{until}" if since else until
-        args = ["log", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-merges", f"--format=\x01{_FORMAT}", span]
+        args = [
+            "log",
+            "--raw",
+            "-z",
+            "--no-renames",
+            "--no-abbrev",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            f"--format=\x01{_FORMAT}",
+            span,
+        ]
         out = self.git(*args, "--", prefix.rstrip("/") + "/" if prefix else ".")
         commits: list[LoggedCommit] = []
         for chunk in out.split("\x01")[1:]:
@@ -207,7 +218,13 @@ class GitRepo:
             for meta, path in zip(parts[0::2], parts[1::2], strict=False):
                 if not meta.startswith(":"):
                     continue
-                _, _, old, new, _ = meta[1:].split(" ", 4)
+                old_mode, new_mode, old, new, _ = meta[1:].split(" ", 4)
+                if old_mode == "120000":  # a link is not a plan file (as in `tree`): its target is not read
+                    old = "0"
+                if new_mode == "120000":
+                    new = "0"
+                if _NULL.fullmatch(old) and _NULL.fullmatch(new):
+                    continue
                 files.append(
                     FileChange(path, None if _NULL.fullmatch(old) else old, None if _NULL.fullmatch(new) else new)
                 )
@@ -240,6 +257,8 @@ def _run(folder: Path, args: list[str], data: bytes | None = None) -> bytes:
         )
     except FileNotFoundError:
         raise GitProblem("git is not installed (it is needed to read the plans' history)", usage=True) from None
+    except OSError as error:
+        raise GitProblem(f"cannot run git in {folder}: {error.strerror or error}", usage=True) from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitProblem(message[-1] if message else f"git {args[0]} failed")

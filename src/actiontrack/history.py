@@ -264,6 +264,7 @@ class Timeline:
 
     events: dict[Key, list[Event]] = field(default_factory=dict)
     first: dict[Key, tuple[Commit, Action]] = field(default_factory=dict)  # the version that first added each
+    first_due: dict[Key, tuple[Commit, Action]] = field(default_factory=dict)  # the first version with a deadline
     unreadable: list[Unreadable] = field(default_factory=list)
     latest: dict[Key, Action] = field(default_factory=dict)  # each action's last readable version at the end
     # every readable version of each action, oldest first (None: removed then), and of each plan.yaml (None: it did
@@ -348,6 +349,8 @@ def timeline(
             else:
                 if key not in current and key not in result.first:
                     result.first[key] = (commit, after)
+                if after.due is not None and key not in result.first_due:
+                    result.first_due[key] = (commit, after)
                 current[key] = after
             if changes:
                 result.events.setdefault(key, []).append(Event(commit, tuple(changes)))
@@ -382,7 +385,7 @@ def baselines(workspace: Workspace, repo: GitRepo, rev: str | None = None) -> di
                 found[(place[0], action.id)] = _baseline(action, commit)
         return found
     history = timeline(repo, layout, fy_start, until)
-    for key, (commit, action) in history.first.items():
+    for key, (commit, action) in history.first_due.items():  # a draft may have had no deadline yet
         found[key] = _baseline(action, commit)
     return found
 
@@ -427,20 +430,28 @@ class ActionChange:
 
 
 def changes_between(
-    repo: GitRepo, workspace: Workspace, since: Point, until: Point
+    repo: GitRepo, workspace: Workspace, since: Point, until: Point, plans: set[str] | None = None
 ) -> tuple[list[ActionChange], list[Unreadable]]:
     """Every change between two points, by plan and action in their natural order. `until` with no commit is the
-    work tree (pending edits included), read through the workspace already loaded."""
+    work tree (pending edits included), read through the workspace already loaded. `plans`: only these plans (the
+    ones a command was pointed at); None: every plan, those removed since included."""
     layout = Layout.of(repo, workspace)
     fy_start = workspace.config.financial_year_start
     reader = Reader(repo, fy_start)
     assert since.commit is not None
-    old_tree = repo.tree(since.commit.id, layout.plans)
+
+    def chosen(tree: dict[str, str]) -> dict[str, str]:
+        if plans is None:
+            return tree
+        return {path: blob for path, blob in tree.items() if (place := layout.place(path)) and place[0] in plans}
+
+    old_tree = chosen(repo.tree(since.commit.id, layout.plans))
+    broken: dict[str, Key | None] = {}  # files of the work tree that do not read now, and whose action they hold
     if until.commit is not None:
-        new_tree = repo.tree(until.commit.id, layout.plans)
+        new_tree = chosen(repo.tree(until.commit.id, layout.plans))
         current: dict[Key, tuple[Action, str]] | None = None
     else:
-        new_tree, current = _work_tree(repo, workspace, layout)
+        new_tree, current, broken = _work_tree(repo, workspace, layout)
     changed_old = {p: b for p, b in old_tree.items() if new_tree.get(p) != b}
     changed_new = {p: b for p, b in new_tree.items() if old_tree.get(p) != b}
     reader.fetch([*changed_old.values(), *(b for b in changed_new.values() if current is None)])
@@ -461,6 +472,8 @@ def changes_between(
         else:
             before[(place[0], action.id)] = action
             old_keys[path] = (place[0], action.id)
+    for path, key in broken.items():  # reported by the loader; what it holds is neither changed nor gone
+        unknown.add(key or old_keys.get(path) or _by_name(path, before))
     after: dict[Key, Action] = {}
     if current is not None:
         after = {key: action for key, (action, path) in current.items() if path in changed_new}
@@ -513,9 +526,9 @@ def _still_there(key: Key, old: Action | None, new: Action | None, old_tree, new
 
 def _work_tree(
     repo: GitRepo, workspace: Workspace, layout: Layout
-) -> tuple[dict[str, str], dict[Key, tuple[Action, str]]]:
-    """The work tree's plan files as a tree (path -> the blob id git would give them), and its actions by key with
-    their files."""
+) -> tuple[dict[str, str], dict[Key, tuple[Action, str]], dict[str, Key | None]]:
+    """The work tree's plan files as a tree (path -> the blob id git would give them), its actions by key with their
+    files, and its action files that do not read now with the action each seems to hold (by its `id:` line)."""
     from .yamlfile import read_bytes
 
     tree: dict[str, str] = {}
@@ -530,13 +543,21 @@ def _work_tree(
                 continue
         for source in plan.actions:
             current[(plan.slug, source.action.id)] = (source.action, repo.relative(source.path))
+    broken: dict[str, Key | None] = {}
     for problem in workspace.problems:  # files that do not read now are changed files (and reported by the loader)
         try:
             relative = repo.relative(problem.path)
         except GitProblem:
             continue
         tree.setdefault(relative, "unreadable")
-    return tree, current
+        place = layout.place(relative)
+        if place is not None and place[1] == "action":
+            try:
+                raw = read_bytes(problem.path, inside)
+            except (OSError, YamlProblem):
+                raw = b""
+            broken[relative] = _identity(place[0], raw)
+    return tree, current, broken
 
 
 def summary(changes: Iterable[ActionChange]) -> dict[str, int]:
@@ -586,14 +607,17 @@ def attach_baselines(workspace: Workspace, cache: Cache | None = None) -> str | 
         return f"moved deadlines are not checked: {SHALLOW_HINT}"
     cache = cache or Cache(None)
     try:
+        agreed = repo.resolve(setting).id if setting is not None else ""  # a moved tag is another baseline
         key = cache.key(
             "baselines",
             until,
             repo.relative(workspace.plans_dir),
-            str(setting),
+            agreed,
             str(workspace.config.financial_year_start),
         )
-    except GitProblem:
+    except GitProblem as problem:
+        if setting is not None:
+            return f"moved deadlines are not checked: baseline: {problem}"
         return None
     found = cache.get("baselines", key)
     if found is None:
@@ -618,14 +642,31 @@ class ReportHistory:
     unreadable: list[Unreadable]
 
 
-def report_history(repo: GitRepo, workspace: Workspace, since_text: str) -> ReportHistory:
-    """The history a report shows, up to the workspace's revision (or the work tree)."""
+def cached_timeline(
+    repo: GitRepo, layout: Layout, fy_start: int, until: str = "HEAD", cache: Cache | None = None
+) -> Timeline:
+    """`timeline` of every action up to `until`, kept in `cache` under the commit's id (a commit never changes)."""
+    commit = repo.resolve(until).id
+    cache = cache or Cache(None)
+    key = cache.key("timeline", commit, layout.plans, str(fy_start))
+    found = cache.get("history", key)
+    if isinstance(found, Timeline):
+        return found
+    found = timeline(repo, layout, fy_start, commit)
+    cache.put("history", key, found)
+    return found
+
+
+def report_history(
+    repo: GitRepo, workspace: Workspace, since_text: str, plans: set[str] | None = None, cache: Cache | None = None
+) -> ReportHistory:
+    """The history a report shows, up to the workspace's revision (or the work tree); `plans` as `changes_between`."""
     since = point(repo, since_text)
     until = Point(workspace.revision, workspace.revision.id) if workspace.revision else Point(None, "the working tree")
-    changes, unreadable = changes_between(repo, workspace, since, until)
+    changes, unreadable = changes_between(repo, workspace, since, until, plans)
     layout = Layout.of(repo, workspace)
     end = workspace.revision.id if workspace.revision else "HEAD"
-    found = timeline(repo, layout, workspace.config.financial_year_start, end)
+    found = cached_timeline(repo, layout, workspace.config.financial_year_start, end, cache)
     pending: dict[Key, list[Change]] = {}
     if workspace.revision is None:
         for plan in workspace.plans:

@@ -281,6 +281,18 @@ def run_lint(
 __all__ = ["Finding", "Hit", "LintResult", "parse_rule_list", "resolve_settings", "run_lint"]
 
 
+def _baseline_commit(root: Path, setting: str | None) -> str:
+    """The commit `baseline:` names now ("" without one, or when git cannot tell)."""
+    if setting is None:
+        return ""
+    from .gitrepo import GitProblem, GitRepo
+
+    try:
+        return GitRepo.find(root).resolve(setting).id
+    except GitProblem:
+        return "unknown"
+
+
 def lint_repository(
     paths: list[Path],
     as_of: date,
@@ -316,6 +328,7 @@ def lint_repository(
             str(Path.cwd()),
             str(forge_root(inventory.root)),
             head_marker(inventory.root),  # moved deadlines are judged against the history
+            _baseline_commit(inventory.root, inventory.config.baseline),  # and a tag can be moved
         ]
         key = cache.key("lint", inventory.fingerprint(cache), *options)
         found = cache.get("results", key)

@@ -622,7 +622,6 @@ def gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()  # and they need no scanning later either: the next full collection would walk them all again
         if was_enabled:
             gc.enable()
 

@@ -319,7 +319,7 @@ def feeds(snapshot: Snapshot, title: str, cache: Cache | None = None) -> dict[st
 
     workspace = snapshot.workspace
     site = workspace.config.report.site_base
-    events = all_events(snapshot, *history_for(workspace))
+    events = all_events(snapshot, *history_for(workspace, cache))
     domain = uid_domain(workspace)
     cache = cache or Cache(None)
     cache_key = cache.key("ical-events", domain)
