@@ -302,6 +302,13 @@ def test_kpis_over_time_in_the_site_the_markdown_and_the_export(tmp_path):
     assert re.search(r"2022/23 Q1</th><td class=\"numeric\"[^>]*>150</td>", page)
     assert re.search(r"2022/23 Q2</th><td class=\"numeric\"[^>]*>310</td><td class=\"numeric\"[^>]*>600", page)
     assert "behind a steady pace to the deadline" in page
+    plan_page = (tmp_path / "site" / "plans" / "health-wellbeing-2022-23" / "index.html").read_text()
+    assert '<th scope="col">Latest actual</th>' in plan_page  # the latest actual against its target, in the tables
+    assert re.search(
+        r'<td data-label="Latest actual"><span class="figure-inline">310</span> of 1200 x volunteers by 2022/23 Q2 '
+        r'<span class="warning-text">\(behind pace: 600 expected\)</span></td>',
+        plan_page,
+    )
     assert (
         CliRunner().invoke(app, ["report", str(plans), "-f", "md", "--out", str(tmp_path / "md"), *as_of]).exit_code
         == 0
