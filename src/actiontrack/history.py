@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -199,6 +199,26 @@ class Reader:
                 self._plans[blob] = None
         return self._plans[blob]
 
+    def tree_actions(
+        self, layout: Layout, tree: dict[str, str], files: dict[str, str] | None = None
+    ) -> Iterator[tuple[str, str, Action | str]]:
+        """(path, plan slug, the action or why it does not read) for each action file of `files` (default: all of
+        `tree`), each read with its plan's deadline codes from `tree`; the blobs fetched in two batches."""
+        plan_blobs = {
+            place[0]: blob for path, blob in tree.items() if (place := layout.place(path)) and place[1] == "plan"
+        }
+        chosen = tree if files is None else files
+        actions = [
+            (path, place[0], blob)
+            for path, blob in chosen.items()
+            if (place := layout.place(path)) and place[1] == "action"
+        ]
+        self.fetch(plan_blobs.values())
+        self.fetch(blob for _, _, blob in actions)
+        plans = {slug: self.plan(blob) for slug, blob in plan_blobs.items()}
+        for path, slug, blob in actions:
+            yield path, slug, self.action(blob, plans.get(slug))
+
     def action(self, blob: str, plan: Plan | None) -> Action | str:
         """The action in the blob, or why it does not read (a message with its line)."""
         context = validation_context(self.fy_start, plan)
@@ -367,22 +387,9 @@ def baselines(workspace: Workspace, repo: GitRepo, rev: str | None = None) -> di
     if rev is not None:
         commit = repo.resolve(rev)
         tree = repo.tree(commit.id, layout.plans)
-        reader = Reader(repo, fy_start)
-        reader.fetch(tree.values())
-        plans = {
-            slug: reader.plan(blob)
-            for path, blob in tree.items()
-            if (p := layout.place(path))
-            for slug in [p[0]]
-            if p[1] == "plan"
-        }
-        for path, blob in tree.items():
-            place = layout.place(path)
-            if place is None or place[1] != "action":
-                continue
-            action = reader.action(blob, plans.get(place[0]))
+        for _, slug, action in Reader(repo, fy_start).tree_actions(layout, tree):
             if isinstance(action, Action):
-                found[(place[0], action.id)] = _baseline(action, commit)
+                found[(slug, action.id)] = _baseline(action, commit)
         return found
     history = timeline(repo, layout, fy_start, until)
     for key, (commit, action) in history.first_due.items():  # a draft may have had no deadline yet
@@ -454,24 +461,17 @@ def changes_between(
         new_tree, current, broken = _work_tree(repo, workspace, layout)
     changed_old = {p: b for p, b in old_tree.items() if new_tree.get(p) != b}
     changed_new = {p: b for p, b in new_tree.items() if old_tree.get(p) != b}
-    reader.fetch([*changed_old.values(), *(b for b in changed_new.values() if current is None)])
-    reader.fetch(b for p, b in old_tree.items() if (pl := layout.place(p)) and pl[1] == "plan")
-    old_plans = {pl[0]: reader.plan(b) for p, b in old_tree.items() if (pl := layout.place(p)) and pl[1] == "plan"}
     unreadable: list[Unreadable] = []
     unknown: set[Key | None] = set()  # actions a file that does not read may hold: left out, and said so
     old_keys: dict[str, Key] = {}
     before: dict[Key, Action] = {}
-    for path, blob in changed_old.items():
-        place = layout.place(path)
-        if place is None or place[1] != "action":
-            continue
-        action = reader.action(blob, old_plans.get(place[0]))
+    for path, slug, action in reader.tree_actions(layout, old_tree, changed_old):
         if isinstance(action, str):
-            unknown.add(_identity(place[0], reader.raw(blob)))
+            unknown.add(_identity(slug, reader.raw(changed_old[path])))
             unreadable.append(Unreadable(since.commit, path, action))
         else:
-            before[(place[0], action.id)] = action
-            old_keys[path] = (place[0], action.id)
+            before[(slug, action.id)] = action
+            old_keys[path] = (slug, action.id)
     for path, key in broken.items():  # reported by the loader; what it holds is neither changed nor gone
         unknown.add(key or old_keys.get(path) or _by_name(path, before))
     after: dict[Key, Action] = {}
@@ -479,18 +479,13 @@ def changes_between(
         after = {key: action for key, (action, path) in current.items() if path in changed_new}
     else:
         assert until.commit is not None
-        reader.fetch(b for p, b in new_tree.items() if (pl := layout.place(p)) and pl[1] == "plan")
-        new_plans = {pl[0]: reader.plan(b) for p, b in new_tree.items() if (pl := layout.place(p)) and pl[1] == "plan"}
-        for path, blob in changed_new.items():
-            place = layout.place(path)
-            if place is None or place[1] != "action":
-                continue
-            action = reader.action(blob, new_plans.get(place[0]))
+        for path, slug, action in reader.tree_actions(layout, new_tree, changed_new):
             if isinstance(action, str):
-                unknown.add(_identity(place[0], reader.raw(blob)) or old_keys.get(path) or _by_name(path, before))
+                raw = reader.raw(changed_new[path])
+                unknown.add(_identity(slug, raw) or old_keys.get(path) or _by_name(path, before))
                 unreadable.append(Unreadable(until.commit, path, action))
             else:
-                after[(place[0], action.id)] = action
+                after[(slug, action.id)] = action
     found: list[ActionChange] = []
     for key in sorted(before.keys() | after.keys(), key=lambda k: natural_key(k[0]) + natural_key(k[1])):
         old, new = before.get(key), after.get(key)
