@@ -97,19 +97,18 @@ def headline(totals: Totals, last_period: str | None) -> Text:
     return text
 
 
-def priority_table(summary: PlanSummary) -> Table:
+def totals_table(heading: str, rows: list[tuple[Text, Totals]]) -> Table:
+    """A row of figures per priority or per plan: actions, a bar of % complete, overdue, at risk, no update."""
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False, padding=(0, 1))
-    table.add_column("Priority", overflow="fold", ratio=1)
+    table.add_column(heading, overflow="fold", ratio=1)
     table.add_column("Actions", justify="right", no_wrap=True)
     table.add_column("Complete", no_wrap=True)
     table.add_column("Overdue", justify="right", no_wrap=True)
     table.add_column("At risk", justify="right", no_wrap=True)
     table.add_column("No update", justify="right", no_wrap=True)
-    for group in summary.priorities:
-        totals = group.totals
+    for label, totals in rows:
         bar = progress_bar(totals.complete, totals.total)
         bar.append(f" {totals.percent_complete:>3}%")
-        label = Text(f"{group.id} {group.title}" if group.id else group.title)  # Text: brackets are not markup
         overdue = totals.by_state.get("overdue", 0)
         table.add_row(
             label,
@@ -120,6 +119,12 @@ def priority_table(summary: PlanSummary) -> Table:
             str(totals.stale),
         )
     return table
+
+
+def priority_table(summary: PlanSummary) -> Table:
+    # Text: brackets in a title are not markup
+    rows = [(Text(f"{g.id} {g.title}" if g.id else g.title), g.totals) for g in summary.priorities]
+    return totals_table("Priority", rows)
 
 
 def _action_table(title: str) -> Table:
@@ -160,27 +165,7 @@ def attention_table(
 
 def plans_table(summaries: list[PlanSummary]) -> Table:
     """One row per plan (the overview of many plans)."""
-    table = Table(box=None, pad_edge=False, show_edge=False, expand=False, padding=(0, 1))
-    table.add_column("Plan", overflow="fold", ratio=1)
-    table.add_column("Actions", justify="right", no_wrap=True)
-    table.add_column("Complete", no_wrap=True)
-    table.add_column("Overdue", justify="right", no_wrap=True)
-    table.add_column("At risk", justify="right", no_wrap=True)
-    table.add_column("No update", justify="right", no_wrap=True)
-    for summary in summaries:
-        totals = summary.totals
-        bar = progress_bar(totals.complete, totals.total)
-        bar.append(f" {totals.percent_complete:>3}%")
-        overdue = totals.by_state.get("overdue", 0)
-        table.add_row(
-            Text(summary.plan.slug),
-            str(totals.total),
-            bar,
-            Text(str(overdue), style="bold red" if overdue else ""),
-            str(totals.by_state.get("at-risk", 0)),
-            str(totals.stale),
-        )
-    return table
+    return totals_table("Plan", [(Text(summary.plan.slug), summary.totals) for summary in summaries])
 
 
 def full_table(summary: PlanSummary, snapshot: Snapshot) -> Group:
