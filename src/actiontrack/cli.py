@@ -169,7 +169,7 @@ def _load(paths: list[Path] | None, cached: bool = True, rev: str | None = None,
     except UsageError as error:
         _fail(_flagged(error))
     except GitProblem as problem:
-        _fail(f"--rev: {problem}" if rev else str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
+        _git_failed(problem, "--rev" if rev else None)
     finally:
         if progress is not None:
             progress.stop()
@@ -461,7 +461,7 @@ def history(
         found, keys = history_of(repo, workspace, action_id, plan)
         _shallow_note(repo)
     except GitProblem as problem:
-        _fail(str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
+        _git_failed(problem)
     current = [(p.slug, a.action.id) for p in workspace.plans for a in p.actions if a.action.id == action_id]
     keys = sorted({*keys, *(k for k in current if plan is None or k[0] == plan)})
     if not keys:
@@ -473,13 +473,7 @@ def history(
     if len(keys) > 1:
         _fail(f'action "{action_id}" is in several plans ({", ".join(k[0] for k in keys)}): choose one with --plan')
     key = keys[0]
-    for skipped in (u for u in found.unreadable if u.key in (None, key)):
-        commit = skipped.commit
-        typer.echo(
-            f"actiontrack: note: {skipped.path} did not read at {commit.short} ({commit.day.isoformat()}), so that "
-            f"version is skipped: {skipped.message}",
-            err=True,
-        )
+    _say_unreadable([u for u in found.unreadable if u.key in (None, key)], "note", "that version is skipped")
     events = [(None, tuple(pending))] if (pending := uncommitted(found, workspace, key)) else []
     events += [(event, event.changes) for event in reversed(found.events.get(key, []))]
     latest = found.latest.get(key)
@@ -493,6 +487,22 @@ def history(
     else:
         typer.echo(history_text(key[0], key[1], title, [], events), nl=False)
     _done(workspace)
+
+
+def _say_unreadable(versions: list[Any], level: str, consequence: str) -> None:
+    """Each version of a file that did not read at some commit (history.Unreadable), and what that means here."""
+    for skipped in versions:
+        commit = skipped.commit
+        typer.echo(
+            f"actiontrack: {level}: {skipped.path} did not read at {commit.short} ({commit.day.isoformat()}), so "
+            f"{consequence}: {skipped.message}",
+            err=True,
+        )
+
+
+def _git_failed(problem: Any, flag: str | None = None) -> NoReturn:
+    """A question git could not answer (gitrepo.GitProblem): exit 2 when what was asked needs changing, else 1."""
+    _fail(f"{flag}: {problem}" if flag else str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
 
 
 def _shallow_note(repo) -> None:
@@ -551,14 +561,8 @@ def changes(
         chosen = {plan.slug for plan in workspace.plans} if paths else None  # pointed at some plans: only those
         found, unreadable = changes_between(repo, workspace, start, end, chosen)
     except GitProblem as problem:
-        _fail(str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
-    for skipped in unreadable:
-        commit = skipped.commit
-        typer.echo(
-            f"actiontrack: error: {skipped.path} did not read at {commit.short} ({commit.day.isoformat()}), so its "
-            f"changes are not listed: {skipped.message}",
-            err=True,
-        )
+        _git_failed(problem)
+    _say_unreadable(unreadable, "error", "its changes are not listed")
     chosen = "json" if as_json else output_format.value
     if chosen == "json":
         typer.echo(json.dumps(changes_json(start, end, found), indent=2, ensure_ascii=False))
@@ -1214,14 +1218,8 @@ def _report_history(workspace: Workspace, since: str, paths: list[Path] | None =
         cache = Cache.for_repository(workspace.root, _options["cache"])
         found = report_history(repo, workspace, since, chosen, cache)
     except GitProblem as problem:
-        _fail(f"--since: {problem}", EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
-    for skipped in found.unreadable:
-        commit = skipped.commit
-        typer.echo(
-            f"actiontrack: note: {skipped.path} did not read at {commit.short} ({commit.day.isoformat()}), so its "
-            f"changes are not listed: {skipped.message}",
-            err=True,
-        )
+        _git_failed(problem, "--since")
+    _say_unreadable(found.unreadable, "note", "its changes are not listed")
     return report_records(found, workspace.config.report.show_authors)
 
 
@@ -1283,7 +1281,7 @@ def lint(
     except UsageError as error:
         _fail(_flagged(error))
     except GitProblem as problem:
-        _fail(f"--rev: {problem}" if rev else str(problem), EXIT_USAGE if problem.usage else EXIT_PROBLEMS)
+        _git_failed(problem, "--rev" if rev else None)
     for note in result.notes:
         typer.echo(f"actiontrack: note: {note}", err=True)
     chosen = output_format.value
