@@ -46,6 +46,18 @@ def action(
     return "\n".join(lines) + "\n" + textwrap.dedent(extra)
 
 
+def write(root: Path, files: dict[str, str | None]) -> Path:
+    """Files under `root`, their text exactly as given (None removes one)."""
+    for name, text in files.items():
+        path = root / name
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    return root
+
+
 class Repo:
     """A git repository in `path`; `commit` writes files (None removes one) and commits them at a date."""
 
@@ -66,13 +78,7 @@ class Repo:
         return done.stdout
 
     def write(self, files: dict[str, str | None]) -> None:
-        for name, text in files.items():
-            path = self.path / name
-            if text is None:
-                path.unlink()
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+        write(self.path, files)
 
     def commit(
         self, day: str, author: str, message: str, files: dict[str, str | None], moves: dict[str, str] | None = None

@@ -22,7 +22,7 @@ from actiontrack.derive import derive
 from actiontrack.load import load_workspace
 
 from .conftest import BUNDLED_PLANS, assert_same_output, runs_under_each_seed
-from .gitbuild import OWNERS, PLAN, Repo, action
+from .gitbuild import OWNERS, PLAN, Repo, action, write
 
 AS_OF = "2023-06-30"
 
@@ -192,14 +192,6 @@ CLOSED_PLAN = {
         extra="status: cancelled\npartners: [housing]\n",
     ),
 }
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def test_complete_and_cancelled_actions_and_done_milestones_are_left_out_unless_asked_for(tmp_path):

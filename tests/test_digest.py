@@ -28,6 +28,7 @@ from actiontrack.report import build
 from actiontrack.views.digest import digest_markdown, md_escape
 
 from .conftest import BUNDLED_PLANS, REPO
+from .gitbuild import write
 
 BIN = Path(sys.executable).parent
 REMINDERS = REPO / "templates" / "init" / ".github" / "workflows" / "reminders.yml"
@@ -95,14 +96,6 @@ FILES = {
     "plans/wellbeing/actions/2.b-parks.yaml": 'id: "2.b"\npriority: "2"\ntitle: Park benches\nowners: [parks]\n'
     'due: "March 2023"\nstatus: complete\n',
 }
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 @pytest.fixture
