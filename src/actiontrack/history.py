@@ -492,8 +492,8 @@ def changes_between(
         if (old is None and new is None) or key in unknown:
             continue
         title = (new or old).title  # type: ignore[union-attr]
-        if (old is None or new is None) and _still_there(key, old, new, old_tree, new_tree, current):
-            continue
+        if new is None and current is not None and key in current:
+            continue  # its old file changed, but the work tree still holds it in another (renamed, say): not gone
         found.extend(ActionChange(key[0], key[1], title, change) for change in compare(old, new))
     return found, unreadable
 
@@ -509,14 +509,6 @@ def _by_name(path: str, known: dict[Key, Action]) -> Key | None:
     slug = PurePosixPath(path).parent.parent.name
     found = [k for k in known if k[0] == slug and (name.startswith(f"{k[1]}-") or name.rsplit(".", 1)[0] == k[1])]
     return max(found, key=lambda k: len(k[1])) if found else None
-
-
-def _still_there(key: Key, old: Action | None, new: Action | None, old_tree, new_tree, current) -> bool:
-    """An action seen on one side only among the changed files may still be in an unchanged file on the other (its
-    file renamed or another file changed): then it neither came nor went. Only the work tree knows cheaply."""
-    if current is not None and old is not None and new is None:
-        return key in current
-    return False
 
 
 def _work_tree(
