@@ -451,7 +451,7 @@ def history(
     Example: actiontrack history 1.c --plan health-wellbeing-2022-23
     """
     from .gitrepo import GitProblem, GitRepo
-    from .history import history_of, uncommitted
+    from .history import history_of, loaded, uncommitted
     from .views.history import event_json, history_text
 
     workspace = _load(paths, rev=rev)
@@ -476,11 +476,8 @@ def history(
     _say_unreadable([u for u in found.unreadable if u.key in (None, key)], "note", "that version is skipped")
     events = [(None, tuple(pending))] if (pending := uncommitted(found, workspace, key)) else []
     events += [(event, event.changes) for event in reversed(found.events.get(key, []))]
-    latest = found.latest.get(key)
-    now = next(
-        (a.action for p in workspace.plans if p.slug == key[0] for a in p.actions if a.action.id == key[1]), None
-    )
-    title = (now or latest).title if (now or latest) else action_id  # type: ignore[union-attr]
+    shown = loaded(workspace, key) or found.latest.get(key)
+    title = shown.title if shown else action_id
     if as_json:
         payload = {"plan": key[0], "id": key[1], "events": [event_json(e, c) for e, c in events]}
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))

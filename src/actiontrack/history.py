@@ -571,13 +571,18 @@ def history_of(
     return found, sorted(found.events, key=lambda k: natural_key(k[0]))
 
 
+def loaded(workspace: Workspace, key: Key) -> Action | None:
+    """The action `key` names as the workspace holds it (None: not there, or its file does not read)."""
+    return next(
+        (a.action for p in workspace.plans if p.slug == key[0] for a in p.actions if a.action.id == key[1]), None
+    )
+
+
 def uncommitted(found: Timeline, workspace: Workspace, key: Key) -> list[Change]:
     """What the working tree changes in the action, against its last committed version."""
     if workspace.revision is not None:
         return []
-    now = next(
-        (a.action for p in workspace.plans if p.slug == key[0] for a in p.actions if a.action.id == key[1]), None
-    )
+    now = loaded(workspace, key)
     return compare(found.latest.get(key), now) if now is not None or key in found.latest else []
 
 
