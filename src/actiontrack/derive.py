@@ -7,6 +7,7 @@ recomputes a state, so they can never disagree.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -222,7 +223,7 @@ class Snapshot:
         return [self.plan_summary(plan, by_plan[plan.slug]) for plan in self.workspace.plans if plan.slug in by_plan]
 
     def plan_summary(self, plan: PlanSource, actions: Sequence[DerivedAction] | None = None) -> PlanSummary:
-        members = tuple(self._by_plan().get(plan.slug, ())) if actions is None else tuple(actions)
+        members = tuple(self._by_plan.get(plan.slug, ())) if actions is None else tuple(actions)
         known = [(p.id, p.title) for p in (plan.plan.priorities if plan.plan else [])]
         ids = {pid for pid, _ in known}
         by_priority: dict[str | None, list[DerivedAction]] = {}
@@ -238,26 +239,25 @@ class Snapshot:
             groups.append(PriorityGroup(None, "No priority" if not ids else "Other", others, Totals.of(others)))
         return PlanSummary(plan, members, Totals.of(members), tuple(groups))
 
+    @functools.cached_property
     def _by_plan(self) -> dict[str, list[DerivedAction]]:
         """The actions of each plan, in order (worked out once: a large repository has hundreds of plans)."""
-        found = self.__dict__.get("_plans_index")
-        if found is None:
-            found = {}
-            for derived in self.actions:
-                found.setdefault(derived.plan_slug, []).append(derived)
-            self.__dict__["_plans_index"] = found
+        found: dict[str, list[DerivedAction]] = {}
+        for derived in self.actions:
+            found.setdefault(derived.plan_slug, []).append(derived)
+        return found
+
+    @functools.cached_property
+    def _by_owner(self) -> dict[str, list[DerivedAction]]:
+        found: dict[str, list[DerivedAction]] = {}
+        for derived in self.actions:
+            for person in dict.fromkeys(derived.action.owners):
+                found.setdefault(person, []).append(derived)
         return found
 
     def actions_of(self, owner: str) -> list[DerivedAction]:
         """The actions `owner` leads (is one of the owners of), in order; indexed once for every owner."""
-        found = self.__dict__.get("_owners_index")
-        if found is None:
-            found = {}
-            for derived in self.actions:
-                for person in dict.fromkeys(derived.action.owners):
-                    found.setdefault(person, []).append(derived)
-            self.__dict__["_owners_index"] = found
-        return found.get(owner, [])
+        return self._by_owner.get(owner, [])
 
     def owner_loads(self) -> list[OwnerLoad]:
         """Every owner (registered first, then those only named in actions), busiest first."""

@@ -190,13 +190,13 @@ class Workspace:
         return owner.name if owner else owner_id
 
     def owner_ids(self) -> list[str]:
-        """Every owner id a feed or digest may be asked for: the registry's, then those only named in actions.
-        (Worked out once: a loaded workspace is not changed afterwards; an edit loads a new one.)"""
-        found = self.__dict__.get("_owner_ids")
-        if found is None:
-            named = {o for a in self.actions for o in (*a.action.owners, *a.action.partners)}
-            found = self.__dict__["_owner_ids"] = [*self.owners, *sorted(named - set(self.owners))]
-        return list(found)
+        """Every owner id a feed or digest may be asked for: the registry's, then those only named in actions."""
+        return list(self._owner_ids)
+
+    @functools.cached_property
+    def _owner_ids(self) -> tuple[str, ...]:  # worked out once: a loaded workspace is not changed; an edit reloads
+        named = {o for a in self.actions for o in (*a.action.owners, *a.action.partners)}
+        return (*self.owners, *sorted(named - set(self.owners)))
 
     def check_choice(self, plan: str | None = None, owner: str | None = None) -> None:
         """UsageError (field "plan" or "owner") for a plan or owner these plans do not have, with the closest name."""
