@@ -204,9 +204,11 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
     furniture["history"] = {k: v for k, v in history.items() if k not in ("by_plan", "timelines")} if history else None
     furniture_key = _digest_of(furniture)
     keys: dict[int, str] = {}  # id(action record) -> the digest of everything its page shows
+    headings: dict[str, tuple[dict[str, Any], str]] = {}  # plan -> its heading and the heading's digest
     for plan in plans:
         heading = {key: plan[key] for key in PLAN_HEADING if key in plan}
         heading_key = _digest_of(heading)
+        headings[plan["plan"]] = (heading, heading_key)
         feed = _calendar(plan_feed(plan["plan"]), "of this plan", site)
         for action in plan["actions"]:
             keys[id(action)] = _action_key(action)
@@ -221,7 +223,7 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
     # both have a "4.6"
     owned: dict[str, list[dict[str, Any]]] = {}
     for plan in plans:
-        heading = {key: plan[key] for key in PLAN_HEADING if key in plan}
+        heading = headings[plan["plan"]][0]
         for action in plan["actions"]:
             for owner_id in dict.fromkeys(o["id"] for o in action["owners"]):
                 groups = owned.setdefault(owner_id, [])
@@ -230,7 +232,7 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
                 groups[-1]["actions"].append(action)
     for owner in owners:
         groups = owned.get(owner["id"], [])
-        shown = [(_digest_of(g["plan"]), *(keys[id(a)] for a in g["actions"])) for g in groups]
+        shown = [(headings[g["plan"]["plan"]][1], *(keys[id(a)] for a in g["actions"])) for g in groups]
         feed = _calendar(owner_feed(owner["id"]), "of the actions this owner delivers", site)
         todo = _digest_data(snapshot, owner["id"])
         parts = (part for group in shown for part in group)
