@@ -82,7 +82,7 @@ class Cache:
     def __getstate__(self) -> dict[str, Any]:  # sent to worker processes: the folder, not what was read
         return {"directory": self.directory, "_ready": False, "_digests": None, "_digests_changed": False}
 
-    def file_digest(self, path: Path, read: Callable[[Path], bytes]) -> str:
+    def file_digest(self, path: str | Path, read: Callable[[Any], bytes]) -> str:
         """The digest of a file's bytes, remembered with its stat signature so an unchanged file is not re-read.
 
         Any write changes the signature (its ctime cannot be set back); a file changed within the last two

@@ -239,6 +239,10 @@ class Snapshot:
             groups.append(PriorityGroup(None, "No priority" if not ids else "Other", others, Totals.of(others)))
         return PlanSummary(plan, members, Totals.of(members), tuple(groups))
 
+    def by_plan(self) -> dict[str, list[DerivedAction]]:
+        """The actions of each plan (by slug), in order."""
+        return self._by_plan
+
     @functools.cached_property
     def _by_plan(self) -> dict[str, list[DerivedAction]]:
         """The actions of each plan, in order (worked out once: a large repository has hundreds of plans)."""

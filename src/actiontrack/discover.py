@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache
+from .cache import Cache, digest
 from .yamlfile import YamlProblem, read_bytes
 
 CONFIG_FILE = "actiontrack.yaml"
@@ -130,11 +130,34 @@ def file_in(folder: Path, name: str) -> Path:
     return folder / name if name == PLAN_FILE else folder / ACTIONS_DIR / name
 
 
-def content_digest(path: Path, cache: Cache) -> str:
+def content_digest(path: str | Path, cache: Cache) -> str:
     try:
-        return cache.file_digest(path, read_bytes)
+        return cache.file_digest(path, _read)
     except (OSError, YamlProblem):
         return "unreadable"  # loading reports it; its name is in the fingerprint
+
+
+def _read(path: str | Path) -> bytes:
+    return read_bytes(Path(path))
+
+
+def folder_digest(folder: Path, names: list[str], cache: Cache) -> str:
+    """A digest of one plan folder's file names and contents (an unchanged file known by its stat data, unread)."""
+    base = str(folder)
+    actions = os.path.join(base, ACTIONS_DIR)
+    parts: list[str] = [base]
+    for name in names:  # paths as strings: a large repository has many thousands, and pathlib costs more than a stat
+        parts += [name, content_digest(os.path.join(base if name == PLAN_FILE else actions, name), cache)]
+    return digest(*parts)
+
+
+def shared_digest(root: Path, plans_dir: Path, config_path: Path | None, bad_folders: list[Path], cache: Cache) -> str:
+    """A digest of what every plan is read with: the repository, its configuration, the owners registry, and the
+    folders whose names cannot be a plan's."""
+    parts: list[str] = [str(root), str(plans_dir), *map(str, bad_folders)]
+    for path in (config_path, plans_dir / OWNERS_FILE):
+        parts += [str(path), content_digest(path, cache) if path is not None else ""]
+    return digest(*parts)
 
 
 def fingerprint(
@@ -144,17 +167,15 @@ def fingerprint(
     folders: dict[Path, list[str]],
     bad_folders: list[Path],
     cache: Cache,
+    known: dict[Path, str] | None = None,
 ) -> str:
-    """A digest of everything loading depends on: every file's name and contents."""
-    parts: list[bytes | str] = [str(root), str(plans_dir)]
-    for path in [config_path, plans_dir / OWNERS_FILE]:
-        parts += [str(path), content_digest(path, cache) if path else ""]
-    parts += [str(folder) for folder in bad_folders]
+    """A digest of everything loading depends on: every file's name and contents (`known`: folder digests already
+    worked out, and where new ones are kept)."""
+    known = {} if known is None else known
     for folder, names in folders.items():
-        parts.append(str(folder))
-        for name in names:
-            parts += [name, content_digest(file_in(folder, name), cache)]
-    return cache.key(*parts)
+        if folder not in known:
+            known[folder] = folder_digest(folder, names, cache)
+    return cache.key(shared_digest(root, plans_dir, config_path, bad_folders, cache), *(known[f] for f in folders))
 
 
 def config_file(root: Path) -> Path | None:

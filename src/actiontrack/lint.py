@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatchcase
@@ -13,6 +14,7 @@ from .cache import Cache
 from .derive import DerivedAction, Snapshot, derive
 from .discover import forge_root
 from .load import (
+    Problem,
     Progress,
     UsageError,
     Workspace,
@@ -21,6 +23,7 @@ from .load import (
     find_files,
     load_workspace,
     natural_key,
+    problems_by_folder,
 )
 from .rules import REGISTRY, SEVERITIES, Context, Finding, Hit, Rule, Severity, find_rule
 from .words import escaped
@@ -175,20 +178,29 @@ def _plan_of(workspace: Workspace, path: Path) -> str | None:
     return parts[0] if len(parts) > 1 else None
 
 
+@dataclass
+class PlanFindings:
+    """What one plan folder (or the files of no plan) gives a lint run; kept per plan between runs (incremental.py)."""
+
+    findings: list[Finding]
+    actions: int
+    files: int
+    used: frozenset[int]  # the actiontrack.yaml ignores (by their place in its list) that suppressed something here
+
+
 class _Run:
-    """One lint run: the settings in force, the suppressions, and the findings as they are emitted.
+    """One lint run: the settings in force, the suppressions, and the findings as they are emitted, a part (a plan,
+    or the files of no plan) at a time; `finish` puts the parts together.
 
     Paths in findings start at the git repository's root (where forges attach them); ignore globs in
     actiontrack.yaml are relative to the folder that holds it."""
 
-    def __init__(self, snapshot: Snapshot, select: set[str] | None, ignore: set[str] | frozenset[str]) -> None:
-        self.snapshot = snapshot
-        self.workspace = snapshot.workspace
-        self.settings = resolve_settings(self.workspace)
+    def __init__(self, workspace: Workspace, select: set[str] | None, ignore: set[str] | frozenset[str]) -> None:
+        self.workspace = workspace
+        self.settings = resolve_settings(workspace)
         self.select, self.ignore = select, ignore
         self.findings: list[Finding] = []
-        self.path_ignores = _path_suppressions(self.workspace)
-        self.own = {item.source.path: _action_suppressions(item) for item in snapshot.actions}
+        self.path_ignores = _path_suppressions(workspace)
 
     def active(self, name: str) -> RuleSettings | None:
         if name in self.ignore or (self.select is not None and name not in self.select):
@@ -205,33 +217,51 @@ class _Run:
         # evaluate every ignore (no short-circuit) so each one that applies is marked used
         return any([s.covers(name, where) for s in (*own, *self.path_ignores)])
 
-    def problems(self) -> None:
+    def part(
+        self, snapshot: Snapshot | None, problems: list[Problem], actions: Sequence[DerivedAction]
+    ) -> PlanFindings:
+        """The findings of one plan's `problems` and derived `actions` (of `snapshot`), or of problems of no plan."""
+        self.findings = []
+        for suppression in self.path_ignores:
+            suppression.used = False
+        own = {item.source.path: _action_suppressions(item) for item in actions}
+        workspace = snapshot.workspace if snapshot is not None else self.workspace
+        self.problems(workspace, problems, own)
+        if snapshot is not None:
+            self.actions(snapshot, actions, own)
+        files = {a.source.path for a in actions} | {p.path for p in problems}
+        used = frozenset(index for index, s in enumerate(self.path_ignores) if s.used)
+        return PlanFindings(self.findings, len(actions), len(files), used)
+
+    def problems(self, workspace: Workspace, problems: list[Problem], own: dict[Path, list[_Suppression]]) -> None:
         """The problems found while reading the files, as findings of their problem rules."""
-        workspace = self.workspace
-        for problem in workspace.problems:
-            if self.suppressed(problem.rule, workspace.repository_path(problem.path), self.own.get(problem.path, [])):
+        for problem in problems:
+            if self.suppressed(problem.rule, workspace.repository_path(problem.path), own.get(problem.path, [])):
                 continue
             where = workspace.machine_path(problem.path)
             at = (problem.line, problem.column)
             self.emit(problem.rule, where, at, problem.message, _plan_of(workspace, problem.path), None)
 
-    def actions(self) -> None:
+    def actions(
+        self, snapshot: Snapshot, actions: Sequence[DerivedAction], own: dict[Path, list[_Suppression]]
+    ) -> None:
         """Every action rule on every action, then the action's own ignores that suppressed nothing."""
+        workspace = snapshot.workspace
         rules = [
-            (setting, Context(self.snapshot, setting.options))
+            (setting, Context(snapshot, setting.options))
             for setting in (self.active(rule.name) for rule in REGISTRY.values() if rule.scope == "action")
             if setting is not None
         ]
-        for item in self.snapshot.actions:
-            own = self.own[item.source.path]
-            local = self.workspace.repository_path(item.source.path)
-            where = self.workspace.machine_path(item.source.path)
+        for item in actions:
+            mine = own[item.source.path]
+            local = workspace.repository_path(item.source.path)
+            where = workspace.machine_path(item.source.path)
             for setting, context in rules:
                 name = setting.rule.name
                 for hit in setting.rule.check(item, context):  # type: ignore[misc]
-                    if not self.suppressed(name, local, own):
+                    if not self.suppressed(name, local, mine):
                         self.emit(name, where, item.source.locate(*hit.at), hit.message, item.plan_slug, item.id)
-            for unused in own:
+            for unused in mine:
                 message = self._unused(unused)
                 if message:
                     self.emit("unused-ignore", where, unused.position, message, item.plan_slug, item.id)
@@ -243,25 +273,25 @@ class _Run:
             return f'lint.ignore lists "{ignore.rule}" but it finds nothing in this action'
         return None
 
-    def path_ignores_unused(self) -> None:
-        for unused in self.path_ignores:
-            if not unused.used and self.active(unused.rule) is not None:
+    def finish(self, as_of: date, parts: Sequence[PlanFindings]) -> LintResult:
+        """The parts together, with the actiontrack.yaml ignores that suppressed nothing anywhere, in a stable order."""
+        self.findings = [finding for part in parts for finding in part.findings]
+        for index, unused in enumerate(self.path_ignores):
+            if not any(index in part.used for part in parts) and self.active(unused.rule) is not None:
                 message = f'lint.ignore "{unused.glob}" lists "{unused.rule}" but it matches no finding'
                 where = self.workspace.machine_path(unused.path)
                 self.emit("unused-ignore", where, unused.position, message, None, None)
-
-    def result(self) -> LintResult:
-        self.findings.sort(key=lambda f: (natural_key(f.path), f.line, f.column, f.code, f.message))
-        files = {a.source.path for a in self.snapshot.actions} | {p.path for p in self.workspace.problems}
+        paths = {finding.path: natural_key(finding.path) for finding in self.findings}  # many findings a file
+        self.findings.sort(key=lambda f: (paths[f.path], f.line, f.column, f.code, f.message))
         ran = sorted(
             (s.rule for s in self.settings.values() if s is not None and self.active(s.rule.name)),
             key=lambda rule: rule.code,
         )
         return LintResult(
-            self.snapshot.as_of.isoformat(),
+            as_of.isoformat(),
             self.findings,
-            len(self.snapshot.actions),
-            len(files),
+            sum(part.actions for part in parts),
+            sum(part.files for part in parts),
             ran,
             str(self.workspace.forge_root),
         )
@@ -271,11 +301,25 @@ def run_lint(
     snapshot: Snapshot, select: set[str] | None = None, ignore: set[str] | frozenset[str] = frozenset()
 ) -> LintResult:
     """Every finding for `snapshot`, after settings, --select/--ignore and suppressions, in a stable order."""
-    run = _Run(snapshot, select, ignore)
-    run.problems()
-    run.actions()
-    run.path_ignores_unused()
-    return run.result()
+    workspace = snapshot.workspace
+    run = _Run(workspace, select, ignore)
+    return run.finish(snapshot.as_of, [run.part(None, _elsewhere(workspace), []), *_plan_parts(run, snapshot).values()])
+
+
+def _elsewhere(workspace: Workspace) -> list[Problem]:
+    """The problems of files that belong to no plan (owners.yaml, a misnamed plan folder)."""
+    return problems_by_folder(workspace.problems, (plan.directory for plan in workspace.plans)).get(None, [])
+
+
+def _plan_parts(run: _Run, snapshot: Snapshot) -> dict[Path, PlanFindings]:
+    """Each plan's part of a lint run, by plan folder."""
+    workspace = snapshot.workspace
+    problems = problems_by_folder(workspace.problems, (plan.directory for plan in workspace.plans))
+    by_plan = snapshot.by_plan()
+    return {
+        plan.directory: run.part(snapshot, problems.get(plan.directory, []), by_plan.get(plan.slug, []))
+        for plan in workspace.plans
+    }
 
 
 __all__ = ["Finding", "Hit", "LintResult", "parse_rule_list", "resolve_settings", "run_lint"]
@@ -319,6 +363,7 @@ def lint_repository(
     inventory = find_files(paths)
     cache = Cache.for_repository(inventory.root, use_cache)
     key = None
+    options: list[str] = []
     if cache.enabled:
         chosen = ",".join(sorted(select)) if select is not None else "*"
         options = [
@@ -337,10 +382,24 @@ def lint_repository(
             return found
     from .history import attach_baselines
 
-    workspace = load_workspace(inventory=inventory, progress=progress, cache=cache)
-    note = attach_baselines(workspace, cache)
-    result = run_lint(derive(workspace, as_of), select, ignore)
+    if key is None or inventory.subset:  # no cache, or some files of a plan only: read everything named
+        workspace = load_workspace(inventory=inventory, progress=progress, cache=cache)
+        note = attach_baselines(workspace, cache)
+        result = run_lint(derive(workspace, as_of), select, ignore)
+        result.notes = [note] if note else []
+        if key is not None:
+            cache.put("results", key, result)
+        return result
+    from .incremental import per_plan
+
+    def answer(workspace: Workspace) -> dict[Path, PlanFindings]:  # a batch of the plans that changed
+        attach_baselines(workspace, cache)
+        return _plan_parts(_Run(workspace, select, ignore), derive(workspace, as_of))
+
+    shared, parts = per_plan(inventory, cache, "lint", options, answer, progress)
+    run = _Run(shared, select, ignore)
+    result = run.finish(as_of, [run.part(None, _elsewhere(shared), []), *parts.values()])
+    note = attach_baselines(shared, cache)
     result.notes = [note] if note else []
-    if key is not None:
-        cache.put("results", key, result)
+    cache.put("results", key, result)
     return result

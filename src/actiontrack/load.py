@@ -16,7 +16,7 @@ import typing
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as date_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,11 +34,13 @@ from .discover import (
     file_in,
     find_root,
     fingerprint,
+    folder_digest,
     folder_files,
     forge_root,
     natural_key,
     plan_dirs,
     plans_setting_key,
+    shared_digest,
     targets,
 )
 from .model import Action, Config, Owner, OwnersFile, Plan, validation_context
@@ -77,6 +79,18 @@ class Problem:
 
     def format(self, base: Path | None = None) -> str:
         return f"{display_path(self.path, base)}:{self.line}:{self.column}: {self.message}"
+
+
+def problems_by_folder(problems: Iterable[Problem], folders: Iterable[Path]) -> dict[Path | None, list[Problem]]:
+    """The problems of each plan folder's files (plan.yaml and actions/*), and under None those of no plan's
+    (owners.yaml, a misnamed folder), each list in the order given."""
+    known = set(folders)
+    found: dict[Path | None, list[Problem]] = {}
+    for problem in problems:
+        parent = problem.path.parent
+        folder = parent if parent in known else parent.parent if parent.parent in known else None
+        found.setdefault(folder, []).append(problem)
+    return found
 
 
 @functools.lru_cache(maxsize=4096)
@@ -556,6 +570,7 @@ class Inventory:
     folders: dict[Path, list[str]]  # plan folder -> plan.yaml and action file names to load
     subset: set[Path]  # plan folders of which only some files were named
     bad_folders: list[Path]  # folders whose names cannot be a plan's id
+    _digests: dict[Path, str] = field(default_factory=dict, repr=False, compare=False)  # folder -> folder_digest
 
     @property
     def file_count(self) -> int:
@@ -563,7 +578,30 @@ class Inventory:
 
     def fingerprint(self, cache: Cache) -> str:
         """A digest of everything loading depends on: every file's name and contents."""
-        return fingerprint(self.root, self.plans_dir, self.config_path, self.folders, self.bad_folders, cache)
+        return fingerprint(
+            self.root, self.plans_dir, self.config_path, self.folders, self.bad_folders, cache, self._digests
+        )
+
+    def only(self, folders: Iterable[Path]) -> Inventory:
+        """The same repository with only these plan folders (and no misnamed ones: their problems are the whole
+        repository's, reported once)."""
+        chosen = set(folders)
+        return replace(
+            self,
+            folders={folder: names for folder, names in self.folders.items() if folder in chosen},
+            subset=self.subset & chosen,
+            bad_folders=[],
+        )
+
+    def folder_digest(self, folder: Path, cache: Cache) -> str:
+        """A digest of one plan folder's file names and contents (worked out once per inventory)."""
+        if folder not in self._digests:
+            self._digests[folder] = folder_digest(folder, self.folders[folder], cache)
+        return self._digests[folder]
+
+    def shared_digest(self, cache: Cache) -> str:
+        """A digest of what every plan is read with (see discover.shared_digest)."""
+        return shared_digest(self.root, self.plans_dir, self.config_path, self.bad_folders, cache)
 
     def remember_settings(self, cache: Cache) -> None:
         """Keep the plans folder the configuration names, so a later run can find its files without parsing it."""
@@ -709,6 +747,32 @@ def load_workspace(
     )
 
 
+def prime(inventory: Inventory, cache: Cache, progress: Progress | None = None) -> None:
+    """Parse whatever of the inventory's files the cache does not hold yet into the cache, in parallel where there are
+    many, keeping nothing: a command that then loads plans a batch at a time reads them back from there, and never
+    holds every action at once."""
+    if not cache.enabled:
+        return
+    fy_start = inventory.config.financial_year_start
+    inside = inventory.root.resolve()
+    folders = {folder: names for folder, names in inventory.folders.items() if folder not in inventory.subset}
+    plan_units = [
+        _Unit(folder, "plan", [PLAN_FILE], validation_context(fy_start), cache, inside)
+        for folder, names in folders.items()
+        if PLAN_FILE in names
+    ]
+    plans = {folder: _plan_value(results or {}) for folder, results in _parse_units(plan_units, len(plan_units), None)}
+    units = [
+        _Unit(folder, shard, names, validation_context(fy_start, plans.get(folder)), cache, inside)
+        for folder, all_names in folders.items()
+        for shard, names in _units([name for name in all_names if name != PLAN_FILE])
+    ]
+    if progress is not None:
+        progress.start(sum(_action_count(names) for names in folders.values()))
+    for _ in _parse_units(units, sum(len(unit.names) for unit in units), progress, keep=False):
+        pass
+
+
 def _cached_unit(unit: _Unit) -> dict[str, _Parsed | Problem] | None:
     """The unit's results straight from the cache when every file in it is unchanged, else None."""
     folder, shard, names, context, cache, inside, blobs = unit
@@ -744,8 +808,10 @@ def _parse_job(unit: _Unit) -> tuple[Path, int, dict[str, _Parsed | Problem] | N
 
 
 def _parse_units(
-    units: list[_Unit], file_count: int, progress: Progress | None
-) -> Iterable[tuple[Path, dict[str, _Parsed | Problem]]]:
+    units: list[_Unit], file_count: int, progress: Progress | None, keep: bool = True
+) -> Iterable[tuple[Path, dict[str, _Parsed | Problem] | None]]:
+    """Each unit's results, from the cache or parsed (by worker processes when there are many files); `keep=False`:
+    only see that the cache holds them, and give None for what the workers left there."""
     pending = []
     for unit in units:
         reused = _cached_unit(unit)
@@ -771,7 +837,7 @@ def _parse_units(
             if progress is not None:
                 for _ in range(count):
                     progress.advance()
-            if results is None:  # the worker left them in the cache
+            if results is None and keep:  # the worker left them in the cache
                 stored = unit.cache.get("parsed", _unit_key(unit.folder, unit.shard, unit.context, unit.cache))
                 results = {name: entry[1] for name, entry in (stored or {}).items()} if stored is not None else None
                 if results is None or set(results) != set(unit.names):
