@@ -205,6 +205,28 @@ def _edits(work: Path) -> list[tuple[str, object]]:
         path = first("4.a-*.yaml")
         path.write_text(path.read_text(encoding="utf-8") + "owners: [unclosed\n", encoding="utf-8")
 
+    plans = work / "plans"
+
+    def plan_file() -> None:  # what every action of the plan is shown with: a priority's title
+        path = plans / "health-wellbeing-2022-23" / "plan.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Housing for all", "Homes for all"), encoding="utf-8")
+
+    def owners() -> None:  # shared by every plan: an owner's name as status prints it
+        path = plans / "owners.yaml"
+        text = path.read_text(encoding="utf-8").replace("name: Housing\n", "name: Housing Services\n")
+        path.write_text(text, encoding="utf-8")
+
+    def settings() -> None:  # shared by every plan: what counts as due soon, and a rule's severity
+        (work / "actiontrack.yaml").write_text(
+            "due_soon_days: 90\nlint:\n  rules:\n    missing-outcome: error\n", encoding="utf-8"
+        )
+
+    def misnamed_folder() -> None:  # a problem that belongs to no plan
+        shutil.copytree(plans / "health-inequalities-2021-23", plans / "Bad_Name")
+
+    def new_plan() -> None:
+        shutil.copytree(plans / "health-inequalities-2021-23", plans / "health-inequalities-2023-25")
+
     return [
         ("content", content),
         ("touch", touch),
@@ -213,6 +235,11 @@ def _edits(work: Path) -> list[tuple[str, object]]:
         ("same size and mtime", same_size_and_mtime),
         ("new file", new_file),
         ("broken", broken),
+        ("plan.yaml", plan_file),
+        ("owners.yaml", owners),
+        ("actiontrack.yaml", settings),
+        ("misnamed folder", misnamed_folder),
+        ("new plan", new_plan),
     ]
 
 
@@ -222,21 +249,30 @@ def test_cached_equals_uncached_after_every_kind_of_edit(tmp_path: Path):
     cache = tmp_path / "cache"
     commands = [
         ["lint", "--as-of", AS_OF, "--format", "json"],
+        ["lint", "--as-of", AS_OF],
         ["status", "--as-of", AS_OF, "--json"],
         ["status", "--as-of", AS_OF],
     ]
     for args in commands:
         run(args, work, cache)  # fill the cache
+    seen = set()
     for name, edit in _edits(work):
         edit()  # type: ignore[operator]
         for args in commands:
             cached, uncached = run(args, work, cache), run(args, work, None)
+            seen.add((args[0], cached.stdout))
             assert (cached.stdout, cached.stderr, cached.returncode) == (
                 uncached.stdout,
                 uncached.stderr,
                 uncached.returncode,
             ), (name, args)
-    assert "1.z" in run(commands[1], work, cache).stdout and "2.b-renamed.yaml" in run(commands[1], work, cache).stdout
+    final = run(commands[0], work, cache).stdout
+    assert "1.z" in final and "2.b-renamed.yaml" in final and "Bad_Name" in final
+    status = run(commands[3], work, cache, COLUMNS="200").stdout  # wide: an owner's name on one line
+    for seen_now in ("Homes for all", "Housing Services", "health-inequalities-2023-25"):
+        assert seen_now in status, seen_now
+    # the edits were seen: each command printed something new after most of them
+    assert len({out for command, out in seen if command == "status"}) >= 8
 
 
 def test_a_read_only_cache_and_one_from_another_version_are_ignored(tmp_path: Path):

@@ -20,7 +20,7 @@ from . import __version__
 from .vocab import OWNER_KINDS, RAGS, STATES, STATUSES
 
 if TYPE_CHECKING:
-    from .load import Workspace
+    from .load import Problem, Workspace
 
 # The library (pydantic, ruamel.yaml, rich, jinja2) is imported inside the commands that use it, so that
 # `actiontrack --version` and `--help` start as fast as typer itself (see benchmarks/).
@@ -177,7 +177,7 @@ def _load(paths: list[Path] | None, cached: bool = True, rev: str | None = None,
             gc.enable()
     if whole_process:
         gc.freeze()  # what was loaded lives until the command ends: later collections need not scan it again
-    _print_problems(workspace)
+    _print_problems(workspace.problems)
     if baselines:
         from .cache import Cache
         from .history import attach_baselines
@@ -195,11 +195,11 @@ def _done(workspace: Workspace) -> None:
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-def _print_problems(workspace: Workspace) -> None:
-    for problem in workspace.problems:
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
         print(problem.format(), file=sys.stderr)
-    if workspace.problems:
-        count = len(workspace.problems)
+    if problems:
+        count = len(problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
 
 
@@ -374,6 +374,9 @@ def _status(
 ) -> None:
     from .derive import derive
 
+    if rev is None and _options["cache"] and not (plan or priority or owner or state or before or show_all or as_json):
+        _status_by_plan(paths, day)
+        return
     workspace = _load(paths, rev=rev)
     snapshot = derive(workspace, day)
     _check_choice(plan, [p.slug for p in workspace.plans], "--plan", "plan")
@@ -390,6 +393,45 @@ def _status(
 
         render(snapshot, actions, _console(), show_all)
     _done(workspace)
+
+
+def _status_by_plan(paths: list[Path] | None, day: date) -> None:
+    """`status` of every action: each plan's standing is kept between runs (incremental.py), so after one edit in a
+    large repository only that plan is read again."""
+    from .cache import Cache
+    from .derive import derive
+    from .incremental import per_plan
+    from .load import UsageError, find_files, in_order, problems_by_folder
+    from .views.status import Standing, draw, standing
+
+    def answer(workspace: Workspace) -> dict[Path, tuple[Standing | None, list[Problem]]]:
+        snapshot = derive(workspace, day)
+        problems = problems_by_folder(workspace.problems, (plan.directory for plan in workspace.plans))
+        plans = {summary.plan.directory: summary for summary in snapshot.plan_summaries()}
+        return {
+            plan.directory: (
+                standing(plans[plan.directory], snapshot) if plan.directory in plans else None,
+                problems.get(plan.directory, []),
+            )
+            for plan in workspace.plans
+        }
+
+    progress = _TerminalProgress() if sys.stderr.isatty() else None
+    try:
+        inventory = find_files(paths or [])
+        shared, parts = per_plan(
+            inventory, Cache.for_repository(inventory.root), "status", [day.isoformat()], answer, progress
+        )
+    except UsageError as error:
+        _fail(_flagged(error))
+    finally:
+        if progress is not None:
+            progress.stop()
+    problems = in_order([*shared.problems, *(problem for _, found in parts.values() for problem in found)])
+    _print_problems(problems)
+    draw([plan for plan, _ in parts.values() if plan is not None], day, _console())
+    if problems:
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 def _check_choice(value: str | None, known: list[str], option: str, what: str) -> None:

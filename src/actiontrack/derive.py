@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -149,16 +149,40 @@ class Totals:
 
     @classmethod
     def of(cls, actions: Sequence[DerivedAction]) -> Totals:
-        states = Counter(a.state for a in actions)
-        countable = len(actions) - states["cancelled"]
+        rags = Counter(a.rag for a in actions)
+        return cls._counted(
+            len(actions),
+            Counter(a.state for a in actions),
+            {rag or "none": rags[rag] for rag in (*RAGS_WORST_FIRST, None)},
+            sum(1 for a in actions if a.stale),
+            sum(1 for a in actions if a.attention),
+        )
+
+    @classmethod
+    def sum(cls, parts: Iterable[Totals]) -> Totals:
+        """The totals of several groups of actions together (each action in one group)."""
+        total, states, rags, stale, attention = 0, Counter[str](), Counter[str](), 0, 0
+        for part in parts:
+            total += part.total
+            states.update(part.by_state)
+            rags.update(part.by_rag)
+            stale += part.stale
+            attention += part.needs_attention
+        return cls._counted(
+            total, states, {rag or "none": rags[rag or "none"] for rag in (*RAGS_WORST_FIRST, None)}, stale, attention
+        )
+
+    @classmethod
+    def _counted(cls, total: int, states: Counter[str], rags: dict[str, int], stale: int, attention: int) -> Totals:
+        countable = total - states["cancelled"]
         return cls(
-            total=len(actions),
+            total=total,
             complete=states["complete"],
             percent_complete=round(100 * states["complete"] / countable) if countable else 0,
             by_state={state: states[state] for state in STATES if states[state]},
-            by_rag={rag or "none": sum(1 for a in actions if a.rag == rag) for rag in (*RAGS_WORST_FIRST, None)},
-            stale=sum(1 for a in actions if a.stale),
-            needs_attention=sum(1 for a in actions if a.attention),
+            by_rag=rags,
+            stale=stale,
+            needs_attention=attention,
         )
 
 

@@ -81,6 +81,11 @@ class Problem:
         return f"{display_path(self.path, base)}:{self.line}:{self.column}: {self.message}"
 
 
+def in_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems in the order they are reported: by file, then line and column (a file's own in the order found)."""
+    return sorted(problems, key=lambda p: (str(p.path), p.line, p.column))
+
+
 def problems_by_folder(problems: Iterable[Problem], folders: Iterable[Path]) -> dict[Path | None, list[Problem]]:
     """The problems of each plan folder's files (plan.yaml and actions/*), and under None those of no plan's
     (owners.yaml, a misnamed folder), each list in the order given."""
@@ -732,7 +737,6 @@ def load_workspace(
             parsed[folder].update(results)
         plans = [load_plan(folder, contexts[folder], problems, parsed=parsed[folder]) for folder in found.folders]
     cache.save_digests()
-    problems.sort(key=lambda p: (str(p.path), p.line, p.column))
     return Workspace(
         found.root,
         found.plans_dir,
@@ -743,7 +747,7 @@ def load_workspace(
         owners_path,
         owners_doc,
         plans,
-        problems,
+        in_order(problems),
     )
 
 

@@ -7,6 +7,11 @@ from the derived snapshot; nothing here decides a state.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -50,10 +55,16 @@ def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
 
 
 def owners_text(derived: DerivedAction, snapshot: Snapshot) -> Text:
+    return _owners(_owner_names(derived, snapshot))
+
+
+def _owner_names(derived: DerivedAction, snapshot: Snapshot) -> str | None:
     owners = derived.action.owners
-    if not owners:
-        return Text("no owner", style="red")
-    return Text(", ".join(snapshot.workspace.owner_name(o) for o in owners))
+    return ", ".join(snapshot.workspace.owner_name(o) for o in owners) if owners else None
+
+
+def _owners(names: str | None) -> Text:
+    return Text(names) if names is not None else Text("no owner", style="red")
 
 
 def due_text(derived: DerivedAction) -> Text:
@@ -69,8 +80,73 @@ def due_text(derived: DerivedAction) -> Text:
     return text
 
 
-def why_text(derived: DerivedAction) -> Text:
-    return Text(attention_text(derived, compact=True), style=STATE_STYLES.get(derived.state, ""))
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One action of a "Needs attention" table, as printed: plain data, kept between runs with its plan's Standing."""
+
+    urgency: tuple[object, ...]  # DerivedAction.urgency: the order across plans
+    id: str
+    title: str
+    owners: str | None  # the owners' names; None: no owner
+    due: tuple[tuple[str, str], ...]  # the Due cell, as (text, style) pieces
+    plan: str
+    why: str
+    state: str
+
+    @classmethod
+    def of(cls, derived: DerivedAction, snapshot: Snapshot) -> Row:
+        due = Text(derived.action.due.text) if derived.action.due else due_text(derived)
+        why = attention_text(derived, compact=True)
+        owners = _owner_names(derived, snapshot)
+        return cls(
+            derived.urgency(),
+            derived.id,
+            derived.action.title,
+            owners,
+            _pieces(due),
+            derived.plan_slug,
+            why,
+            derived.state,
+        )
+
+
+def _pieces(text: Text) -> tuple[tuple[str, str], ...]:
+    """The text cut where its style changes: (characters, style) pieces."""
+    styles = [str(text.style or "")] * len(text.plain)
+    for span in text.spans:
+        styles[span.start : span.end] = [str(span.style)] * (span.end - span.start)
+    pairs = itertools.groupby(zip(text.plain, styles, strict=True), key=lambda pair: pair[1])
+    return tuple(("".join(char for char, _ in group), style) for style, group in pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One plan as `status` shows it (without --all): its figures and its most urgent actions. Plain data, worked out
+    from the derived snapshot and kept between runs per plan (incremental.py)."""
+
+    slug: str
+    title: str
+    totals: Totals
+    period: str | None  # the last ended reporting period, when all its actions share one
+    priorities: tuple[tuple[str | None, str, Totals], ...]
+    attention: tuple[Row, ...]  # most urgent first, at most the limit asked for
+    needing: int  # how many need attention
+
+
+def standing(summary: PlanSummary, snapshot: Snapshot, limit: int | None = ATTENTION_ROWS) -> Standing:
+    members = list(summary.actions)
+    periods = {a.last_period.label for a in members if a.last_period}
+    attention = snapshot.needs_attention(members)
+    rows = tuple(Row.of(derived, snapshot) for derived in (attention if limit is None else attention[:limit]))
+    return Standing(
+        summary.plan.slug,
+        summary.plan.title,
+        summary.totals,
+        periods.pop() if len(periods) == 1 else None,
+        tuple((group.id, group.title, group.totals) for group in summary.priorities),
+        rows,
+        len(attention),
+    )
 
 
 def headline(totals: Totals, last_period: str | None) -> Text:
@@ -121,9 +197,9 @@ def totals_table(heading: str, rows: list[tuple[Text, Totals]]) -> Table:
     return table
 
 
-def priority_table(summary: PlanSummary) -> Table:
+def priority_table(plan: Standing) -> Table:
     # Text: brackets in a title are not markup
-    rows = [(Text(f"{g.id} {g.title}" if g.id else g.title), g.totals) for g in summary.priorities]
+    rows = [(Text(f"{pid} {title}" if pid else title), totals) for pid, title, totals in plan.priorities]
     return totals_table("Priority", rows)
 
 
@@ -136,26 +212,26 @@ def _action_table(title: str) -> Table:
     return table
 
 
-def attention_table(
-    actions: list[DerivedAction], snapshot: Snapshot, limit: int | None = None, with_plan: bool = False
-) -> Table:
-    """The actions that need attention, most urgent first: the first `limit` of them (all with None), the number
-    left out said in the title and under the table, never dropped silently."""
-    shown = actions if limit is None else actions[:limit]
-    more = len(actions) - len(shown)
-    title = f"Needs attention ({len(actions)}), most urgent first"
+def attention_table(rows: Sequence[Row], count: int, limit: int | None = None, with_plan: bool = False) -> Table:
+    """The most urgent of the `count` actions that need attention: the first `limit` of `rows` (all with None), the
+    number left out said in the title and under the table, never dropped silently."""
+    shown = rows if limit is None else rows[:limit]
+    more = count - len(shown)
+    title = f"Needs attention ({count}), most urgent first"
     if more:
         title += f": the first {len(shown)}"
     table = _action_table(title)
     if with_plan:
         table.add_column("Plan", overflow="fold", ratio=1)
     table.add_column("Why", ratio=2, overflow="fold")
-    for derived in shown:
-        due = Text(derived.action.due.text) if derived.action.due else due_text(derived)
-        cells = [Text(derived.id), Text(derived.action.title), owners_text(derived, snapshot), due]
+    for row in shown:
+        due = Text()
+        for piece, style in row.due:
+            due.append(piece, style=style or None)
+        cells = [Text(row.id), Text(row.title), _owners(row.owners), due]
         if with_plan:
-            cells.append(Text(derived.plan_slug))
-        table.add_row(*cells, why_text(derived))
+            cells.append(Text(row.plan))
+        table.add_row(*cells, Text(row.why, style=STATE_STYLES.get(row.state, "")))
     if more:
         where = "--plan SLUG, --owner or --state to narrow it" if with_plan else "--state or --owner to narrow it"
         table.caption = Text(f"… and {more} more: use {where}, or --json for every one", style="yellow")
@@ -163,9 +239,9 @@ def attention_table(
     return table
 
 
-def plans_table(summaries: list[PlanSummary]) -> Table:
+def plans_table(plans: Sequence[Standing]) -> Table:
     """One row per plan (the overview of many plans)."""
-    return totals_table("Plan", [(Text(summary.plan.slug), summary.totals) for summary in summaries])
+    return totals_table("Plan", [(Text(plan.slug), plan.totals) for plan in plans])
 
 
 def full_table(summary: PlanSummary, snapshot: Snapshot) -> Group:
@@ -195,51 +271,61 @@ def render(
     show_all: bool,
     limit: int | None = ATTENTION_ROWS,
 ) -> None:
-    """The status screen for the selected `actions` (already filtered). From OVERVIEW_FROM plans (and without
-    --all), one table of plans and the most urgent actions across them; else each plan in turn."""
+    """The status screen for the selected `actions` (already filtered); with `show_all`, each plan's every action."""
     summaries = snapshot.plan_summaries(actions)
-    if len(summaries) >= OVERVIEW_FROM and not show_all:
-        overview(snapshot, actions, summaries, console, limit)
+    plans = [standing(summary, snapshot, None if show_all else limit) for summary in summaries]
+    full = [full_table(summary, snapshot) for summary in summaries] if show_all else None
+    draw(plans, snapshot.as_of, console, limit, full)
+
+
+def draw(
+    plans: Sequence[Standing],
+    as_of: date,
+    console: Console,
+    limit: int | None = ATTENTION_ROWS,
+    full: Sequence[Group] | None = None,
+) -> None:
+    """The status screen of these plans (those with any selected action). From OVERVIEW_FROM plans (and without
+    --all, whose every action is in `full`), one table of plans and the most urgent actions across them; else each
+    plan in turn."""
+    if len(plans) >= OVERVIEW_FROM and full is None:
+        overview(plans, as_of, console, limit)
         return
-    for summary in summaries:
-        plan, members = summary.plan, list(summary.actions)
+    for index, plan in enumerate(plans):
         console.rule(Text(f"{plan.title} ({plan.slug})", style="bold"), align="left")
-        periods = {a.last_period.label for a in members if a.last_period}
-        console.print(headline(summary.totals, periods.pop() if len(periods) == 1 else None))
-        console.print(f"as of {snapshot.as_of.isoformat()}", style="dim")
+        console.print(headline(plan.totals, plan.period))
+        console.print(f"as of {as_of.isoformat()}", style="dim")
         console.print()
-        console.print(priority_table(summary))
+        console.print(priority_table(plan))
         console.print()
-        attention = snapshot.needs_attention(members)
-        if attention:
-            console.print(attention_table(attention, snapshot, None if show_all else limit))
+        if plan.needing:
+            console.print(attention_table(plan.attention, plan.needing, None if full is not None else limit))
         else:
             console.print("Nothing needs attention.", style="green")
-        if show_all:
+        if full is not None:
             console.print()
-            console.print(full_table(summary, snapshot))
+            console.print(full[index])
         console.print()
-    if not actions:
+    if not plans:
         console.print("No actions match.", style="yellow")
 
 
-def overview(
-    snapshot: Snapshot,
-    actions: list[DerivedAction],
-    summaries: list[PlanSummary],
-    console: Console,
-    limit: int | None,
-) -> None:
+def overview(plans: Sequence[Standing], as_of: date, console: Console, limit: int | None) -> None:
     """Many plans at once: the totals, a row per plan, and the most urgent actions across all of them."""
-    console.rule(Text(f"{len(summaries)} plans", style="bold"), align="left")
-    console.print(headline(Totals.of(actions), None))
-    console.print(f"as of {snapshot.as_of.isoformat()} · `--plan SLUG` for one plan in full", style="dim")
+    console.rule(Text(f"{len(plans)} plans", style="bold"), align="left")
+    console.print(headline(Totals.sum(plan.totals for plan in plans), None))
+    console.print(f"as of {as_of.isoformat()} · `--plan SLUG` for one plan in full", style="dim")
     console.print()
-    console.print(plans_table(summaries))
+    console.print(plans_table(plans))
     console.print()
-    attention = snapshot.needs_attention(actions)
-    if attention:
-        console.print(attention_table(attention, snapshot, limit, with_plan=True))
+    count = sum(plan.needing for plan in plans)
+    if count:
+        rows = sorted((row for plan in plans for row in plan.attention), key=_urgency)  # each plan's first `limit`
+        console.print(attention_table(rows, count, limit, with_plan=True))
     else:
         console.print("Nothing needs attention.", style="green")
     console.print()
+
+
+def _urgency(row: Row) -> tuple[object, ...]:
+    return row.urgency
