@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from .cache import Cache
 from .derive import CLOSED, DerivedAction, Snapshot, UpdateDue, derive_action, update_schedule
@@ -66,13 +66,41 @@ class Event:
         return (self.day, natural_key(self.plan), natural_key(self.action or ""), KINDS.index(self.kind), self.key)
 
 
+class Serialised(NamedTuple):
+    """An event once serialised: what `select` chooses it by, where it sorts, and its VEVENT (`data`). A report keeps
+    these per plan between builds, so an unchanged plan's events are neither worked out nor serialised again."""
+
+    sort_key: tuple[object, ...]
+    plan: str
+    kind: str
+    closed: bool
+    owners: tuple[str, ...]
+    partners: tuple[str, ...]
+    data: bytes
+
+    @classmethod
+    def of(cls, event: Event, domain: str) -> Serialised:
+        return cls(
+            event.sort_key(),
+            event.plan,
+            event.kind,
+            event.closed,
+            event.owners,
+            event.partners,
+            event_block(event, domain),
+        )
+
+
+EventT = TypeVar("EventT", Event, Serialised)
+
+
 @dataclass(frozen=True)
 class Feed:
     """A calendar: its name, a line about it, and its events."""
 
     name: str
     description: str
-    events: tuple[Event, ...]
+    events: tuple[Event | Serialised, ...]
     url: str | None = None  # where it is published, when the site's address is known
 
 
@@ -223,29 +251,36 @@ def update_due_events(plan: PlanSource, schedule: Sequence[UpdateDue], workspace
 # ---- the events of a selection -----------------------------------------------------------------------------------
 
 
-def all_events(snapshot: Snapshot, timeline: Timeline | None = None, head: datetime | None = None) -> list[Event]:
-    """Every event of every plan, closed ones included, each dated and sequenced from `timeline` when given (see
-    `history_for`), in date order. Choose from them with `select`."""
+def all_events(
+    snapshot: Snapshot,
+    timeline: Timeline | None = None,
+    head: datetime | None = None,
+    plans: Collection[str] | None = None,
+) -> list[Event]:
+    """Every event of every plan (or of `plans`, by slug), closed ones included, each dated and sequenced from
+    `timeline` when given (see `history_for`), in date order. Choose from them with `select`."""
     workspace = snapshot.workspace
     found: list[Event] = []
     for derived in snapshot.actions:
-        found += action_events(derived, workspace)
+        if plans is None or derived.plan_slug in plans:
+            found += action_events(derived, workspace)
     for plan in workspace.plans:
-        found += update_due_events(plan, snapshot.update_schedule(plan), workspace)
-    return sorted(_revise(found, snapshot, timeline, head), key=Event.sort_key)
+        if plans is None or plan.slug in plans:
+            found += update_due_events(plan, snapshot.update_schedule(plan), workspace)
+    return sorted(_revise(found, snapshot, timeline, head, plans), key=Event.sort_key)
 
 
 def select(
     snapshot: Snapshot,
-    events: Sequence[Event],
+    events: Sequence[EventT],
     *,
     plan: str | None = None,
     owner: str | None = None,
     include_closed: bool = False,
-) -> list[Event]:
-    """The events of one plan and/or one owner: the actions they lead or are a partner in, and the update-due days of
-    the plans where they lead an open action. Closed ones (complete or cancelled actions, milestones done) only with
-    `include_closed`."""
+) -> list[EventT]:
+    """The events (or serialised events) of one plan and/or one owner: the actions they lead or are a partner in, and
+    the update-due days of the plans where they lead an open action. Closed ones (complete or cancelled actions,
+    milestones done) only with `include_closed`."""
     leads = {a.plan_slug for a in snapshot.actions_of(owner) if a.is_open} if owner is not None else set()
     chosen = []
     for event in events:
@@ -283,7 +318,13 @@ def history_for(workspace: Workspace, cache: Cache | None = None) -> tuple[Timel
     return found, head.date.astimezone(UTC)
 
 
-def _revise(events: list[Event], snapshot: Snapshot, timeline: Timeline | None, head: datetime | None) -> list[Event]:
+def _revise(
+    events: list[Event],
+    snapshot: Snapshot,
+    timeline: Timeline | None,
+    head: datetime | None,
+    only: Collection[str] | None = None,
+) -> list[Event]:
     """Each event with its SEQUENCE (how often its date changed) and LAST-MODIFIED (the commit that last changed it).
 
     Each committed version of each action (and plan.yaml) is worded as the events it made then, judged on the same
@@ -291,16 +332,21 @@ def _revise(events: list[Event], snapshot: Snapshot, timeline: Timeline | None, 
     from its last committed version (edits not committed yet) counts one more date change where its date differs,
     and takes the time of the commit the files are at. Without history: SEQUENCE 0, and a time the files give."""
     if timeline is None or head is None:
-        return [replace(e, modified=_undated(e, snapshot.workspace)) for e in events]
+        undated = _Undated(snapshot.workspace)
+        return [replace(e, modified=undated(e)) for e in events]
     past: dict[str, tuple[Event, int, datetime]] = {}  # key -> (last committed version, date changes, its time)
     workspace = snapshot.workspace
     current = {plan.slug: plan for plan in workspace.plans}
     actions_at: dict[str, list[tuple[tuple[str, str], object]]] = {}
     for key, versions in timeline.versions.items():
+        if only is not None and key[0] not in only:  # the events of these plans only: the others are not replayed
+            continue
         for commit, action in versions:
             actions_at.setdefault(commit.id, []).append((key, action))
     plans_at: dict[str, list[tuple[str, object]]] = {}
     for slug, plan_versions in timeline.plan_versions.items():
+        if only is not None and slug not in only:
+            continue
         for commit, plan in plan_versions:
             plans_at.setdefault(commit.id, []).append((slug, plan))
     # replayed commit by commit: what each event showed then, with the plan as it was then
@@ -375,21 +421,27 @@ def _plan_then(plan: PlanSource, snapshot: Snapshot) -> list[Event]:
     return update_due_events(plan, schedule, snapshot.workspace)
 
 
-def _undated(event: Event, workspace: Workspace) -> datetime:
+class _Undated:
     """Without git history, a time the files themselves give: the latest date an update of the action was written
     (`date:`), else the plan's start, else 1 January 2000. It changes only when the files do."""
-    plan = next((p for p in workspace.plans if p.slug == event.plan), None)
-    days: list[date] = []
-    if plan is not None and event.action is not None:
-        source = next((a for a in plan.actions if a.action.id == event.action), None)
-        if source is not None:
-            days = [u.date for u in source.action.updates if u.date is not None]
-    if not days and plan is not None and plan.plan is not None and plan.plan.start_date is not None:
-        days = [plan.plan.start_date]
-    if not days:
-        return EPOCH
-    latest = max(days)
-    return datetime(latest.year, latest.month, latest.day, tzinfo=UTC)
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.plans = {plan.slug: plan for plan in workspace.plans}
+        self.actions = {(plan.slug, a.action.id): a for plan in workspace.plans for a in plan.actions}
+
+    def __call__(self, event: Event) -> datetime:
+        plan = self.plans.get(event.plan)
+        days: list[date] = []
+        if plan is not None and event.action is not None:
+            source = self.actions.get((plan.slug, event.action))
+            if source is not None:
+                days = [u.date for u in source.action.updates if u.date is not None]
+        if not days and plan is not None and plan.plan is not None and plan.plan.start_date is not None:
+            days = [plan.plan.start_date]
+        if not days:
+            return EPOCH
+        latest = max(days)
+        return datetime(latest.year, latest.month, latest.day, tzinfo=UTC)
 
 
 # ---- iCalendar ----------------------------------------------------------------------------------------------------
@@ -407,17 +459,12 @@ def uid_domain(workspace: Workspace) -> str:
 _END = b"END:VCALENDAR\r\n"
 
 
-def to_ical(
-    feed: Feed,
-    domain: str,
-    alarm_days: int | None = None,
-    blocks: dict[tuple[Event, str, int | None], bytes] | None = None,
-) -> bytes:
+def to_ical(feed: Feed, domain: str, alarm_days: int | None = None) -> bytes:
     """The feed as an iCalendar file: CRLF line ends, text escaped and lines folded at 75 octets by icalendar.
 
     Each event is serialised on its own and the calendar put together from them (the same bytes icalendar writes
-    for the whole), so an event shared by several feeds, or unchanged since the last build (`blocks`, which the
-    report keeps in its cache), is serialised once."""
+    for the whole), so an event shared by several feeds, or unchanged since the last build, is serialised once: a
+    `Serialised` event (serialised with this domain, without alarms) is used as it is."""
     from icalendar import Calendar, vText
 
     calendar = Calendar()
@@ -435,14 +482,13 @@ def to_ical(
         calendar.add("url", feed.url)
     head = calendar.to_ical()
     assert head.endswith(_END)
-    memo = blocks if blocks is not None else {}
     parts = [head[: -len(_END)]]
     for event in feed.events:
-        key = (event, domain, alarm_days)
-        block = memo.get(key)
-        if block is None:
-            block = memo[key] = event_block(event, domain, alarm_days)
-        parts.append(block)
+        if isinstance(event, Serialised):
+            assert alarm_days is None
+            parts.append(event.data)
+        else:
+            parts.append(event_block(event, domain, alarm_days))
     parts.append(_END)
     return b"".join(parts)
 

@@ -161,6 +161,7 @@ class ActionSource:
     path: Path
     doc: Document
     plan_slug: str
+    content: str = ""  # the digest of the file's bytes, as loaded
 
     def locate(self, *path: str | int) -> tuple[int, int]:
         return self.doc.locate(path)
@@ -173,6 +174,7 @@ class PlanSource:
     plan: Plan | None
     doc: Document | None
     actions: list[ActionSource] = field(default_factory=list)
+    content: str = ""  # the digest of plan.yaml's bytes, as loaded ("" when it did not load)
 
     @property
     def path(self) -> Path:
@@ -247,6 +249,13 @@ class Workspace:
         known = [a.action.id for p in plans for a in p.actions]
         where = f" in plan {plan_slug}" if plan_slug else ""
         raise LookupProblem("id", f'no action "{action_id}"{where}{did_you_mean(action_id, known)}')
+
+    @functools.cached_property
+    def settings_key(self) -> str:
+        """A digest of what every page of a report is made with besides its plan and action files: the settings and
+        the owners registry (as loaded), and the folder the plans are in."""
+        owners = [owner.model_dump_json() for owner in self.owners.values()]
+        return digest(str(self.root), str(self.plans_dir), self.config.model_dump_json(), *owners)
 
     @functools.cached_property
     def forge_root(self) -> Path:
@@ -432,18 +441,19 @@ class _Parsed:
     value: Any  # the validated model, or None
     doc: Document | None
     problems: list[tuple[int, int, str, str]]  # line, column, message, rule
+    content: str = ""  # the digest of the file's bytes (what a report page's key is made of)
 
 
-def _parse(path: Path, raw: bytes, model: type[BaseModel], context: dict) -> _Parsed:
+def _parse(path: Path, raw: bytes, model: type[BaseModel], context: dict, content: str) -> _Parsed:
     found: list[Problem] = []
     try:
         doc = parse_bytes(raw)
     except YamlProblem as problem:
-        return _Parsed(None, None, [(problem.line, problem.column, problem.message, problem.rule)])
+        return _Parsed(None, None, [(problem.line, problem.column, problem.message, problem.rule)], content)
     value = _validate(model, doc, path, context, found)
     if model is Action:
         doc = doc.positions_only()  # an action keeps its model and where things are; not its text twice over
-    return _Parsed(value, doc, [(p.line, p.column, p.message, p.rule) for p in found])
+    return _Parsed(value, doc, [(p.line, p.column, p.message, p.rule) for p in found], content)
 
 
 class _Unit(typing.NamedTuple):
@@ -487,7 +497,7 @@ def _parse_unit(unit: _Unit, progress: Progress | None = None) -> dict[str, _Par
         content = digest(raw)
         entry = cached.get(name)
         if entry is None or entry[0] != content:
-            entry = (content, _parse(path, raw, Plan if name == PLAN_FILE else Action, context))
+            entry = (content, _parse(path, raw, Plan if name == PLAN_FILE else Action, context, content))
         fresh[name] = entry
         results[name] = entry[1]
     if fresh.keys() != cached.keys() or any(cached[name][0] != entry[0] for name, entry in fresh.items()):
@@ -524,25 +534,25 @@ def load_plan(
     """A plan from its parsed files: the checks that need several files (duplicate ids, priorities) happen here."""
     plan_path = directory / PLAN_FILE
 
-    def outcome(name: str, path: Path) -> tuple[Any, Document | None]:
+    def outcome(name: str, path: Path) -> tuple[Any, Document | None, str]:
         result = parsed[name]
         if isinstance(result, Problem):
             problems.append(result)
-            return None, None
+            return None, None, ""
         problems.extend(Problem(path, line, column, message, rule) for line, column, message, rule in result.problems)
-        return result.value, result.doc
+        return result.value, result.doc, result.content
 
-    plan, doc = outcome(PLAN_FILE, plan_path) if PLAN_FILE in parsed else (None, None)
+    plan, doc, content = outcome(PLAN_FILE, plan_path) if PLAN_FILE in parsed else (None, None, "")
     if PLAN_FILE not in parsed:
         problems.append(Problem(plan_path, 1, 1, "plan.yaml is missing: every plan folder needs one"))
-    source = PlanSource(directory.name, directory, plan, doc)
+    source = PlanSource(directory.name, directory, plan, doc, content=content if plan is not None else "")
     seen: dict[str, ActionSource] = {}
     for name in sorted((n for n in parsed if n != PLAN_FILE), key=natural_key):
         path = directory / ACTIONS_DIR / name
-        action, action_doc = outcome(name, path)
+        action, action_doc, content = outcome(name, path)
         if action is None or action_doc is None:
             continue
-        loaded = ActionSource(action, path, action_doc, source.slug)
+        loaded = ActionSource(action, path, action_doc, source.slug, content)
         first = seen.get(action.id)
         if first is not None:
             line, column = loaded.locate("id")

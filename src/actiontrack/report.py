@@ -10,12 +10,15 @@ is not an earlier actiontrack report is never overwritten.
 
 from __future__ import annotations
 
+import functools
+import heapq
 import json
+import operator
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +61,26 @@ def template_dirs(root: Path, override: Path | None) -> list[Path]:
 class Page:
     path: str  # relative to the output folder, forward slashes
     template: str
-    context: dict[str, Any]
+    context: dict[str, Any] | Callable[[], dict[str, Any]]  # or what makes it, called only if the page is rendered
     inputs: tuple[str, ...] | None = None  # digests of everything the page shows; None: always rendered
+
+    def data(self) -> dict[str, Any]:
+        return self.context() if callable(self.context) else self.context
+
+
+class _Later(dict):
+    """Template data whose costly entries (a plan's action records) are worked out on first use, e.g. when a template
+    reads `plan.actions`: a report rebuilt after one edit renders a few pages, and needs the data of those only."""
+
+    def __init__(self, data: dict[str, Any], later: dict[str, Callable[[], Any]]) -> None:
+        super().__init__(data)
+        self._later = later
+
+    def __missing__(self, key: str) -> Any:
+        if key not in self._later:
+            raise KeyError(key)
+        value = self[key] = self._later.pop(key)()
+        return value
 
 
 def _slug(text: str) -> str:
@@ -123,49 +144,66 @@ def _action_data(derived: DerivedAction, snapshot: Snapshot) -> dict[str, Any]:
     return data
 
 
-def _plan_data(snapshot: Snapshot) -> list[dict[str, Any]]:
+class _Records:
+    """The template data of each action, worked out once, when a page first needs it."""
+
+    def __init__(self, snapshot: Snapshot, history: dict[str, Any] | None) -> None:
+        self.snapshot = snapshot
+        self.timelines = history["timelines"] if history is not None else {}
+        self._found: dict[int, dict[str, Any]] = {}
+
+    def __call__(self, derived: DerivedAction) -> dict[str, Any]:
+        found = self._found.get(id(derived))
+        if found is None:
+            found = self._found[id(derived)] = _action_data(derived, self.snapshot)
+            found["history"] = self.timelines.get((derived.plan_slug, derived.id), [])
+        return found
+
+    def each(self, actions: Iterable[DerivedAction]) -> list[dict[str, Any]]:
+        return [self(derived) for derived in actions]
+
+
+def _plan_data(snapshot: Snapshot, records: _Records, changes: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Each plan's template data: its heading and figures at once, its actions' records when first read."""
     plans = []
     for plan in snapshot.workspace.plans:
         typed = snapshot.plan_summary(plan)
-        members = list(typed.actions)
         summary = plan_summary(typed)
-        actions = {id(a): _action_data(a, snapshot) for a in members}
-        for record, group in zip(summary["priorities"], typed.priorities, strict=True):
-            record["actions"] = [actions[id(a)] for a in group.actions]
+        summary["priorities"] = [
+            _Later(record, {"actions": functools.partial(records.each, group.actions)})
+            for record, group in zip(summary["priorities"], typed.priorities, strict=True)
+        ]
         model = plan.plan
-        plans.append(
-            {
-                **summary,
-                "url": f"plans/{plan.slug}/index.html",
-                "md_url": f"plans/{plan.slug}.md",
-                "organisation": model.organisation if model else None,
-                "period": model.period.text if model and model.period else None,
-                "starts": model.start_date if model else None,
-                "ends": model.end_date if model else None,
-                "reporting": model.reporting if model else None,
-                "source": model.source if model else None,
-                "actions": [actions[id(a)] for a in members],
-                "exceptions": [actions[id(a)] for a in snapshot.needs_attention(members)],
-                "derived": members,
-            }
-        )
+        members = list(typed.actions)
+        data = {
+            **summary,
+            "url": f"plans/{plan.slug}/index.html",
+            "md_url": f"plans/{plan.slug}.md",
+            "organisation": model.organisation if model else None,
+            "period": model.period.text if model and model.period else None,
+            "starts": model.start_date if model else None,
+            "ends": model.end_date if model else None,
+            "reporting": model.reporting if model else None,
+            "source": model.source if model else None,
+            "derived": members,
+            "changes": changes.get(plan.slug, []),
+        }
+        later = {
+            "actions": functools.partial(records.each, members),
+            "exceptions": lambda members=members: records.each(snapshot.needs_attention(members)),
+        }
+        plans.append(_Later(data, later))
     return plans
 
 
 def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | None = None) -> list[Page]:
-    """Every page of the report, with its template and context; `history` (views/history.report_records) adds the
-    changes since a point to the index and plan pages, and each action's timeline to its page."""
-    plans = _plan_data(snapshot)
-    for plan in plans:
-        plan["changes"] = []
-        for action in plan["actions"]:
-            action["history"] = []
+    """Every page of the report, with its template and what makes its context; `history`
+    (views/history.report_records) adds the changes since a point to the index and plan pages, and each action's
+    timeline to its page."""
+    records = _Records(snapshot, history)
+    plans = _plan_data(snapshot, records, history["by_plan"] if history is not None else {})
     if history is not None:
-        urls = {(plan["plan"], a["id"]): a["url"] for plan in plans for a in plan["actions"]}
-        for plan in plans:
-            plan["changes"] = history["by_plan"].get(plan["plan"], [])
-            for action in plan["actions"]:
-                action["history"] = history["timelines"].get((plan["plan"], action["id"]), [])
+        urls = {(a.plan_slug, a.id): action_url(a) for a in snapshot.actions}
         for items in history["by_plan"].values():
             for item in items:
                 item["url"] = urls.get((item["plan"], item["id"]))  # None: removed since
@@ -198,60 +236,63 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
         Page("index.html", "html/index.html.j2", {**common, "calendar": _calendar(SITE_FEED, "of every plan", site)}),
         Page("owners.html", "html/owners.html.j2", common),
     ]
-    # A plan's, an action's and an owner's page each show what its key is made of, and its context holds only that
-    # (so a template cannot show anything its key leaves out): the page furniture, and the plan, action or owner.
+    # A plan's, an action's and an owner's page each has a key made of what it is made from (the files it shows, as
+    # loaded, the settings and the as-of date) and its context holds only what that covers (so a template cannot
+    # show anything its key leaves out): the page furniture, and the plan, action or owner.
     furniture = {key: value for key, value in common.items() if key not in ("plans", "owners", "history")}
     furniture["history"] = {k: v for k, v in history.items() if k not in ("by_plan", "timelines")} if history else None
-    furniture_key = _digest_of(furniture)
-    keys: dict[int, str] = {}  # id(action record) -> the digest of everything its page shows
-    headings: dict[str, tuple[dict[str, Any], str]] = {}  # plan -> its heading and the heading's digest
+    shared = digest(
+        _digest_of(furniture), workspace.settings_key, str(workspace.forge_root), snapshot.as_of.isoformat()
+    )
+    keys = {id(derived): _action_key(derived, snapshot, records.timelines) for derived in snapshot.actions}
+    headings = {plan["plan"]: {key: plan[key] for key in PLAN_HEADING if key in plan} for plan in plans}
+    by_plan = snapshot.by_plan()
     for plan in plans:
-        heading = {key: plan[key] for key in PLAN_HEADING if key in plan}
-        heading_key = _digest_of(heading)
-        headings[plan["plan"]] = (heading, heading_key)
+        heading = headings[plan["plan"]]
+        members = by_plan.get(plan["plan"], [])
+        for derived in members:
+            context = functools.partial(_action_context, furniture, heading, records, derived)
+            result.append(Page(action_url(derived), "html/action.html.j2", context, (shared, keys[id(derived)])))
         feed = _calendar(plan_feed(plan["plan"]), "of this plan", site)
-        for action in plan["actions"]:
-            keys[id(action)] = _action_key(action)
-            context = {**furniture, "plan": heading, "action": action}
-            result.append(
-                Page(action["url"], "html/action.html.j2", context, (furniture_key, heading_key, keys[id(action)]))
-            )
+        inputs = (shared, _digest_of(feed), _digest_of(plan["changes"]), *(keys[id(a)] for a in members))
         context = {**furniture, "plan": plan, "calendar": feed}
-        inputs = (furniture_key, _plan_key(plan, keys), _digest_of(feed))
         result.append(Page(plan["url"], "html/plan.html.j2", context, inputs))
-    # an owner's actions grouped by plan, in the plans' order: ids are the plans' own numbering, so two plans may
-    # both have a "4.6"
-    owned: dict[str, list[dict[str, Any]]] = {}
-    for plan in plans:
-        heading = headings[plan["plan"]][0]
-        for action in plan["actions"]:
-            for owner_id in dict.fromkeys(o["id"] for o in action["owners"]):
-                groups = owned.setdefault(owner_id, [])
-                if not groups or groups[-1]["plan"]["plan"] != plan["plan"]:
-                    groups.append({"plan": heading, "actions": []})
-                groups[-1]["actions"].append(action)
+    naming: dict[str, list[DerivedAction]] = {}  # the actions each owner leads or is a partner in
+    for derived in snapshot.actions:
+        for person in dict.fromkeys((*derived.action.owners, *derived.action.partners)):
+            naming.setdefault(person, []).append(derived)
     for owner in owners:
-        groups = owned.get(owner["id"], [])
-        shown = [(headings[g["plan"]["plan"]][1], *(keys[id(a)] for a in g["actions"])) for g in groups]
+        named = naming.get(owner["id"], [])
         feed = _calendar(owner_feed(owner["id"]), "of the actions this owner delivers", site)
-        todo = _digest_data(snapshot, owner["id"])
-        parts = (part for group in shown for part in group)
-        inputs = (furniture_key, _digest_of(owner), digest(*parts), _digest_of(feed), _digest_of(todo))
-        context = {**furniture, "owner": owner, "groups": groups, "calendar": feed, "digest": todo}
+        context = functools.partial(_owner_context, furniture, headings, records, snapshot, owner, feed)
+        inputs = (shared, owner["id"], _digest_of(feed), *(keys[id(a)] for a in named))
         result.append(Page(owner["url"], "html/owner.html.j2", context, inputs))
     return result
 
 
-def _plan_key(plan: dict[str, Any], keys: dict[int, str]) -> str:
-    """Everything a plan's page shows: its own fields and figures, and its actions (by their keys) in each list."""
-    lists = ("actions", "exceptions", "priorities", "derived", "changes")
-    own = {key: value for key, value in plan.items() if key not in lists}
-    groups = [
-        {**{k: v for k, v in group.items() if k != "actions"}, "actions": [keys[id(a)] for a in group["actions"]]}
-        for group in plan["priorities"]
-    ]
-    parts = [[keys[id(a)] for a in plan[name]] for name in ("actions", "exceptions")]
-    return digest(_digest_of(own), _digest_of(groups), _digest_of(parts), _digest_of(plan.get("changes", [])))
+def _action_context(
+    furniture: dict[str, Any], heading: dict[str, Any], records: _Records, derived: DerivedAction
+) -> dict[str, Any]:
+    return {**furniture, "plan": heading, "action": records(derived)}
+
+
+def _owner_context(
+    furniture: dict[str, Any],
+    headings: dict[str, dict[str, Any]],
+    records: _Records,
+    snapshot: Snapshot,
+    owner: dict[str, Any],
+    feed: dict[str, Any],
+) -> dict[str, Any]:
+    """An owner's page: the actions the owner leads grouped by plan, in the plans' order (ids are each plan's own
+    numbering, so two plans may both have a "4.6"), the to-do list and the calendar."""
+    groups: list[dict[str, Any]] = []
+    for derived in snapshot.actions_of(owner["id"]):
+        if not groups or groups[-1]["plan"]["plan"] != derived.plan_slug:
+            groups.append({"plan": headings[derived.plan_slug], "actions": []})
+        groups[-1]["actions"].append(records(derived))
+    todo = _digest_data(snapshot, owner["id"])
+    return {**furniture, "owner": owner, "groups": groups, "calendar": feed, "digest": todo}
 
 
 #: what an action's page may show of its plan: its heading, not its figures (which change with every action)
@@ -263,16 +304,18 @@ def _digest_of(value: Any) -> str:
     return digest(json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False))
 
 
-def _action_key(action: dict[str, Any]) -> str:
-    """Everything an action's page shows: its record, and what derive found (which the charts place)."""
-    record = {key: value for key, value in action.items() if key not in ("derived", "kpis")}
-    derived = action.get("derived")
-    found = (
-        [(f.name, repr(getattr(derived, f.name))) for f in fields(derived) if f.name not in ("source", "plan")]
-        if derived is not None
-        else []
+def _action_key(derived: DerivedAction, snapshot: Snapshot, timelines: dict[Any, Any] | None = None) -> str:
+    """What an action's page and events are made from besides the settings and the date: its file and its plan's,
+    as loaded (by their digests), where they are, its deadline as first agreed, and its history (`timelines`)."""
+    baseline = derived.plan_slug, derived.id
+    return digest(
+        derived.source.content,
+        str(derived.source.path),
+        derived.plan.content,
+        derived.plan_slug,
+        repr(snapshot.workspace.baselines.get(baseline)),
+        _digest_of(timelines.get(baseline, [])) if timelines else "",
     )
-    return digest(_digest_of(record), repr(action.get("kpis")), repr(found))
 
 
 def _templates_key(dirs: list[Path]) -> str:
@@ -316,23 +359,19 @@ def _reuse(page: Page, key: str, previous: dict[str, list[Any]], out: Path, stag
 
 def feeds(snapshot: Snapshot, title: str, cache: Cache | None = None) -> dict[str, bytes]:
     """The site's calendar feeds (path -> iCalendar bytes): every plan's, each plan's, each owner's. Each event is
-    serialised once for all the feeds it is in, and not at all when the cache holds it from an earlier build."""
-    from .calendars import all_events, feed_for, history_for, to_ical, uid_domain
+    serialised once for all the feeds it is in; a plan's serialised events are kept in the cache with their inputs'
+    key, and worked out (and dated from git) again only when those change."""
+    from .calendars import feed_for, to_ical, uid_domain
 
     workspace = snapshot.workspace
     site = workspace.config.report.site_base
-    events = all_events(snapshot, *history_for(workspace, cache))
     domain = uid_domain(workspace)
-    cache = cache or Cache(None)
-    cache_key = cache.key("ical-events", domain)
-    known = cache.get("report", cache_key)
-    blocks: dict[Any, bytes] = dict(known) if isinstance(known, dict) else {}
-    # which events each plan's and each owner's feed may hold, in order (feed_for picks from these)
-    by_plan: dict[str, list[int]] = {}
+    by_plan = _events_by_plan(snapshot, cache or Cache(None), domain)
+    events = list(heapq.merge(*by_plan.values(), key=operator.itemgetter(0)))  # each plan's in order already
+    # which events each owner's feed may hold, in order (feed_for picks from these)
     by_owner: dict[str, list[int]] = {}
     update_due: list[int] = []
     for index, event in enumerate(events):
-        by_plan.setdefault(event.plan, []).append(index)
         if event.kind == "update-due":
             update_due.append(index)
             continue
@@ -341,20 +380,52 @@ def feeds(snapshot: Snapshot, title: str, cache: Cache | None = None) -> dict[st
 
     def one(path: str, subset: Sequence[Any], **choice: str) -> bytes:
         url = f"{site}{path}" if site else None
-        return to_ical(feed_for(snapshot, subset, title=title, url=url, **choice), domain, blocks=blocks)
+        return to_ical(feed_for(snapshot, subset, title=title, url=url, **choice), domain)
 
     found = {SITE_FEED: one(SITE_FEED, events)}
     for plan in workspace.plans:
-        subset = [events[i] for i in by_plan.get(plan.slug, [])]
-        found[plan_feed(plan.slug)] = one(plan_feed(plan.slug), subset, plan=plan.slug)
+        found[plan_feed(plan.slug)] = one(plan_feed(plan.slug), by_plan[plan.slug], plan=plan.slug)
     for load in snapshot.owner_loads():
         indices = sorted({*by_owner.get(load.id, []), *update_due})
         found[owner_feed(load.id)] = one(owner_feed(load.id), [events[i] for i in indices], owner=load.id)
-    present = set(events)
-    used = {key: block for key, block in blocks.items() if key[0] in present}
-    if used != known:
-        cache.put("report", cache_key, used)
     return found
+
+
+def _events_by_plan(snapshot: Snapshot, cache: Cache, domain: str) -> dict[str, list[Any]]:
+    """Each plan's events, serialised (calendars.Serialised), in order: kept in the cache under a key made of what
+    they are made from (the plan's files as loaded, the settings, the as-of date and the git commit checked out), and
+    worked out only for the plans whose key is new, dated from the history of those plans only."""
+    from .calendars import Serialised, all_events, history_for
+    from .gitrepo import head_marker
+
+    workspace = snapshot.workspace
+    marker = workspace.revision.id if workspace.revision else head_marker(workspace.root)
+    common = digest(workspace.settings_key, snapshot.as_of.isoformat(), marker, domain)
+    members = snapshot.by_plan()
+    keys = {
+        plan.slug: cache.key(
+            "plan-events",
+            common,
+            plan.slug,
+            plan.content,
+            *(_action_key(a, snapshot) for a in members.get(plan.slug, [])),
+        )
+        for plan in workspace.plans
+    }
+    found: dict[str, list[Any]] = {}
+    for slug, key in keys.items():
+        kept = cache.get("report", key)
+        if isinstance(kept, list):
+            found[slug] = kept
+    missing = [slug for slug in keys if slug not in found]
+    if missing:
+        for slug in missing:
+            found[slug] = []
+        for event in all_events(snapshot, *history_for(workspace, cache), plans=set(missing)):
+            found[event.plan].append(Serialised.of(event, domain))
+        for slug in missing:
+            cache.put("report", keys[slug], found[slug])
+    return {slug: found[slug] for slug in keys}
 
 
 def _check_out(out: Path) -> None:

@@ -115,4 +115,4 @@ def dates_kept(text: str) -> Markup:
 
 def render_page(env: Environment, page: Any) -> str:
     template = env.get_template(page.template)
-    return template.render(**page.context, page_path=page.path)
+    return template.render(**page.data(), page_path=page.path)
