@@ -324,7 +324,8 @@ def test_kpis_over_time_in_the_site_the_markdown_and_the_export(tmp_path):
 
 
 def _site_inodes(site: Path) -> dict[str, int]:
-    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*.html")}
+    """Each page's and calendar feed's inode: a file carried over from the previous build keeps its own."""
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.suffix in (".html", ".ics")}
 
 
 def test_an_incremental_report_renders_only_what_changed_and_equals_a_cold_build(tmp_path, monkeypatch):
@@ -359,7 +360,10 @@ def test_an_incremental_report_renders_only_what_changed_and_equals_a_cold_build
     assert {"index.html", "owners.html", "plans/health-wellbeing-2022-23/index.html"} <= rendered  # summaries
     assert "plans/health-inequalities-2021-23/index.html" not in rendered  # another plan: nothing changed in it
     owner_pages = {page for page in rendered if page.startswith("owners/")}
-    assert owner_pages == {"owners/regulatory-services.html"}  # 1.c's owner
+    assert owner_pages == {"owners/regulatory-services.html", "owners/regulatory-services.ics"}  # 1.c's owner
+    # the calendar feeds: every plan's, 1.c's plan's and its owner's made again, the other plan's carried over
+    assert {"calendar.ics", "plans/health-wellbeing-2022-23/calendar.ics"} <= rendered
+    assert "plans/health-inequalities-2021-23/calendar.ics" not in rendered
     before = after
     plan = hw / "plan.yaml"
     plan.write_text(plan.read_text().replace("title: Health & Wellbeing", "title: Health and Wellbeing", 1))
@@ -382,6 +386,53 @@ def test_an_incremental_report_renders_only_what_changed_and_equals_a_cold_build
     registry = work / "plans" / "owners.yaml"
     registry.write_text(registry.read_text().replace("name: Regulatory Services", "name: Regulatory Team", 1))
     build_both()  # 1.c's owner is now named differently on its page: equal to the cold build
+
+
+def test_an_incremental_report_in_git_dates_feeds_as_a_cold_build_does(tmp_path, monkeypatch):
+    """In a git repository each event's SEQUENCE and LAST-MODIFIED come from the history: a rebuild after a commit
+    that moves one deadline, and after an edit not committed yet, equals a cold build; after the edit, the untouched
+    plan's feed is carried over."""
+    from .gitbuild import Repo, action, write
+
+    monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)
+    repo = Repo(tmp_path / "repo")
+    plans = "plans/"
+    files = {plans + "owners.yaml": "owners:\n  - id: housing\n    name: Housing\n    kind: team\n"}
+    for slug in ("homes", "parks"):
+        files[plans + f"{slug}/plan.yaml"] = f"title: {slug.title()}\nstarts: 2022-04-01\nends: 2024-03-31\n"
+        files[plans + f"{slug}/actions/1.a-first.yaml"] = action("1.a", "First", '"March 2023"')
+        files[plans + f"{slug}/actions/1.b-second.yaml"] = action("1.b", "Second", '"2023-06-30"')
+    repo.commit("2022-04-05", "Alice Archer", "Plans approved", files)
+    site, cold = tmp_path / "site", tmp_path / "cold"
+
+    def build_both() -> dict[str, int]:
+        args = ["report", "--as-of", "2023-01-10", "--format", "html"]
+        with monkeypatch.context() as here:
+            here.chdir(repo.path)
+            warm = CliRunner().invoke(app, [*args, "--out", str(site)])
+            assert warm.exit_code == 0, warm.output
+            shutil.rmtree(cold, ignore_errors=True)
+            plain = CliRunner().invoke(app, ["--no-cache", *args, "--out", str(cold)])
+            assert plain.exit_code == 0, plain.output
+        assert tree_bytes(site) == tree_bytes(cold)
+        return _site_inodes(site)
+
+    before = build_both()
+    repo.commit(
+        "2022-09-01",
+        "Bob Baker",
+        "1.a slips",
+        {plans + "homes/actions/1.a-first.yaml": action("1.a", "First", '"June 2023"')},
+    )
+    after = build_both()  # a new commit: every event is dated from the history again (the key holds HEAD)
+    assert "SEQUENCE:1" in (site / "plans" / "homes" / "calendar.ics").read_text()
+    assert after["plans/homes/calendar.ics"] != before["plans/homes/calendar.ics"]
+    before = after
+    write(repo.path, {plans + "homes/actions/1.b-second.yaml": action("1.b", "Second", '"2023-09-30"')})  # uncommitted
+    after = build_both()
+    assert after["plans/parks/calendar.ics"] == before["plans/parks/calendar.ics"]  # carried over
+    assert after["plans/homes/calendar.ics"] != before["plans/homes/calendar.ics"]
 
 
 def test_a_hand_edited_page_is_rendered_again(tmp_path, monkeypatch):

@@ -63,6 +63,7 @@ class Page:
     template: str
     context: dict[str, Any] | Callable[[], dict[str, Any]]  # or what makes it, called only if the page is rendered
     inputs: tuple[str, ...] | None = None  # digests of everything the page shows; None: always rendered
+    make: Callable[[], bytes] | None = None  # a file made without a template (a calendar feed)
 
     def data(self) -> dict[str, Any]:
         return self.context() if callable(self.context) else self.context
@@ -196,7 +197,13 @@ def _plan_data(snapshot: Snapshot, records: _Records, changes: dict[str, list[An
     return plans
 
 
-def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | None = None) -> list[Page]:
+def pages(
+    snapshot: Snapshot,
+    fmt: str,
+    title: str,
+    history: dict[str, Any] | None = None,
+    keys: dict[int, str] | None = None,
+) -> list[Page]:
     """Every page of the report, with its template and what makes its context; `history`
     (views/history.report_records) adds the changes since a point to the index and plan pages, and each action's
     timeline to its page."""
@@ -244,7 +251,7 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
     shared = digest(
         _digest_of(furniture), workspace.settings_key, str(workspace.forge_root), snapshot.as_of.isoformat()
     )
-    keys = {id(derived): _action_key(derived, snapshot, records.timelines) for derived in snapshot.actions}
+    keys = keys if keys is not None else action_keys(snapshot, history)
     headings = {plan["plan"]: {key: plan[key] for key in PLAN_HEADING if key in plan} for plan in plans}
     by_plan = snapshot.by_plan()
     for plan in plans:
@@ -257,10 +264,7 @@ def pages(snapshot: Snapshot, fmt: str, title: str, history: dict[str, Any] | No
         inputs = (shared, _digest_of(feed), _digest_of(plan["changes"]), *(keys[id(a)] for a in members))
         context = {**furniture, "plan": plan, "calendar": feed}
         result.append(Page(plan["url"], "html/plan.html.j2", context, inputs))
-    naming: dict[str, list[DerivedAction]] = {}  # the actions each owner leads or is a partner in
-    for derived in snapshot.actions:
-        for person in dict.fromkeys((*derived.action.owners, *derived.action.partners)):
-            naming.setdefault(person, []).append(derived)
+    naming = _naming(snapshot)  # the to-do list and the calendar read the actions an owner leads or is a partner in
     for owner in owners:
         named = naming.get(owner["id"], [])
         feed = _calendar(owner_feed(owner["id"]), "of the actions this owner delivers", site)
@@ -304,6 +308,12 @@ def _digest_of(value: Any) -> str:
     return digest(json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False))
 
 
+def action_keys(snapshot: Snapshot, history: dict[str, Any] | None = None) -> dict[int, str]:
+    """Each action's key (`_action_key`), by id(derived action)."""
+    timelines = history["timelines"] if history is not None else None
+    return {id(derived): _action_key(derived, snapshot, timelines) for derived in snapshot.actions}
+
+
 def _action_key(derived: DerivedAction, snapshot: Snapshot, timelines: dict[Any, Any] | None = None) -> str:
     """What an action's page and events are made from besides the settings and the date: its file and its plan's,
     as loaded (by their digests), where they are, its deadline as first agreed, and its history (`timelines`)."""
@@ -337,64 +347,93 @@ def _previous_pages(out: Path, cache: Cache) -> dict[str, list[Any]]:
     return found if isinstance(found, dict) else {}
 
 
-def _reuse(page: Page, key: str, previous: dict[str, list[Any]], out: Path, staging: Path) -> bool:
-    """Carry an unchanged page over from the previous report (a hard link where the file system allows): its inputs
+def _reuse(path: str, key: str, previous: dict[str, list[Any]], out: str, staging: str) -> bool:
+    """Carry an unchanged file over from the previous report (a hard link where the file system allows): its inputs
     have the same key, and the file is the one written then (same size and time)."""
-    known = previous.get(page.path)
+    known = previous.get(path)
     if not isinstance(known, list) or len(known) != 3 or known[0] != key:
         return False
-    source = out / page.path
+    source, target = os.path.join(out, path), os.path.join(staging, path)  # strings: thousands of pages
     try:
-        info = source.stat()
+        info = os.stat(source)
         if [info.st_size, info.st_mtime_ns] != known[1:]:
             return False
         try:
-            os.link(source, staging / page.path)
+            os.link(source, target)
         except OSError:
-            shutil.copy2(source, staging / page.path)
+            shutil.copy2(source, target)
     except OSError:
         return False
     return True
 
 
-def feeds(snapshot: Snapshot, title: str, cache: Cache | None = None) -> dict[str, bytes]:
-    """The site's calendar feeds (path -> iCalendar bytes): every plan's, each plan's, each owner's. Each event is
-    serialised once for all the feeds it is in; a plan's serialised events are kept in the cache with their inputs'
-    key, and worked out (and dated from git) again only when those change."""
+def feeds(snapshot: Snapshot, title: str, cache: Cache | None = None, keys: dict[int, str] | None = None) -> list[Page]:
+    """The site's calendar feeds, as files made on demand with the key of what they are made from: every plan's, each
+    plan's, each owner's. Each event is serialised once for all the feeds it is in; a plan's serialised events are
+    kept in the cache with their inputs' key, and worked out (and dated from git) again only when those change."""
     from .calendars import feed_for, to_ical, uid_domain
 
     workspace = snapshot.workspace
     site = workspace.config.report.site_base
     domain = uid_domain(workspace)
-    by_plan = _events_by_plan(snapshot, cache or Cache(None), domain)
-    events = list(heapq.merge(*by_plan.values(), key=operator.itemgetter(0)))  # each plan's in order already
-    # which events each owner's feed may hold, in order (feed_for picks from these)
-    by_owner: dict[str, list[int]] = {}
+    keys = keys if keys is not None else action_keys(snapshot)
+    by_plan, plan_keys, events_key = _events_by_plan(snapshot, cache or Cache(None), domain, keys)
+    merged: list[Any] = []
+    by_owner: dict[str, list[int]] = {}  # which events each owner's feed may hold, in order (feed_for picks)
     update_due: list[int] = []
-    for index, event in enumerate(events):
-        if event.kind == "update-due":
-            update_due.append(index)
-            continue
-        for person in dict.fromkeys((*event.owners, *event.partners)):
-            by_owner.setdefault(person, []).append(index)
 
-    def one(path: str, subset: Sequence[Any], **choice: str) -> bytes:
+    def everything() -> list[Any]:  # every plan's events in order, worked out once, when a feed needs them
+        if not merged:
+            merged.extend(heapq.merge(*by_plan.values(), key=operator.itemgetter(0)))  # each plan's in order
+            for index, event in enumerate(merged):
+                if event.kind == "update-due":
+                    update_due.append(index)
+                    continue
+                for person in dict.fromkeys((*event.owners, *event.partners)):
+                    by_owner.setdefault(person, []).append(index)
+        return merged
+
+    def one(path: str, subset: Callable[[], Sequence[Any]], **choice: str) -> Callable[[], bytes]:
         url = f"{site}{path}" if site else None
-        return to_ical(feed_for(snapshot, subset, title=title, url=url, **choice), domain)
+        return lambda: to_ical(feed_for(snapshot, subset(), title=title, url=url, **choice), domain)
 
-    found = {SITE_FEED: one(SITE_FEED, events)}
+    def owned(owner: str) -> list[Any]:
+        events = everything()
+        return [events[i] for i in sorted({*by_owner.get(owner, []), *update_due})]
+
+    common = digest(title, _digest_of(site), domain)
+    found = [Page(SITE_FEED, "", {}, (common, *plan_keys.values()), one(SITE_FEED, everything))]
     for plan in workspace.plans:
-        found[plan_feed(plan.slug)] = one(plan_feed(plan.slug), by_plan[plan.slug], plan=plan.slug)
+        path = plan_feed(plan.slug)
+        make = one(path, functools.partial(by_plan.__getitem__, plan.slug), plan=plan.slug)
+        found.append(Page(path, "", {}, (common, plan_keys[plan.slug]), make))
+    # an owner's feed: the events of the actions the owner leads or is a partner in, and the update-due days of the
+    # plans where the owner leads an open action (made from the plans' own files)
+    naming = _naming(snapshot)
+    plans = digest(*(part for plan in workspace.plans for part in (plan.slug, plan.content)))
     for load in snapshot.owner_loads():
-        indices = sorted({*by_owner.get(load.id, []), *update_due})
-        found[owner_feed(load.id)] = one(owner_feed(load.id), [events[i] for i in indices], owner=load.id)
+        path = owner_feed(load.id)
+        inputs = (common, events_key, plans, load.id, *(keys[id(a)] for a in naming.get(load.id, [])))
+        found.append(Page(path, "", {}, inputs, one(path, functools.partial(owned, load.id), owner=load.id)))
     return found
 
 
-def _events_by_plan(snapshot: Snapshot, cache: Cache, domain: str) -> dict[str, list[Any]]:
-    """Each plan's events, serialised (calendars.Serialised), in order: kept in the cache under a key made of what
-    they are made from (the plan's files as loaded, the settings, the as-of date and the git commit checked out), and
-    worked out only for the plans whose key is new, dated from the history of those plans only."""
+def _naming(snapshot: Snapshot) -> dict[str, list[DerivedAction]]:
+    """The actions each owner leads or is a partner in, in order."""
+    naming: dict[str, list[DerivedAction]] = {}
+    for derived in snapshot.actions:
+        for person in dict.fromkeys((*derived.action.owners, *derived.action.partners)):
+            naming.setdefault(person, []).append(derived)
+    return naming
+
+
+def _events_by_plan(
+    snapshot: Snapshot, cache: Cache, domain: str, keys: dict[int, str]
+) -> tuple[dict[str, list[Any]], dict[str, str], str]:
+    """Each plan's events, serialised (calendars.Serialised), in order, and the key of each plan's; and the key of
+    what every plan's events are made with (the settings, the as-of date, the git commit checked out). Kept in the
+    cache under the plan's key, and worked out only for the plans whose key is new, dated from the history of those
+    plans only."""
     from .calendars import Serialised, all_events, history_for
     from .gitrepo import head_marker
 
@@ -402,30 +441,26 @@ def _events_by_plan(snapshot: Snapshot, cache: Cache, domain: str) -> dict[str, 
     marker = workspace.revision.id if workspace.revision else head_marker(workspace.root)
     common = digest(workspace.settings_key, snapshot.as_of.isoformat(), marker, domain)
     members = snapshot.by_plan()
-    keys = {
+    plan_keys = {
         plan.slug: cache.key(
-            "plan-events",
-            common,
-            plan.slug,
-            plan.content,
-            *(_action_key(a, snapshot) for a in members.get(plan.slug, [])),
+            "plan-events", common, plan.slug, plan.content, *(keys[id(a)] for a in members.get(plan.slug, []))
         )
         for plan in workspace.plans
     }
     found: dict[str, list[Any]] = {}
-    for slug, key in keys.items():
+    for slug, key in plan_keys.items():
         kept = cache.get("report", key)
         if isinstance(kept, list):
             found[slug] = kept
-    missing = [slug for slug in keys if slug not in found]
+    missing = [slug for slug in plan_keys if slug not in found]
     if missing:
         for slug in missing:
             found[slug] = []
         for event in all_events(snapshot, *history_for(workspace, cache), plans=set(missing)):
             found[event.plan].append(Serialised.of(event, domain))
         for slug in missing:
-            cache.put("report", keys[slug], found[slug])
-    return {slug: found[slug] for slug in keys}
+            cache.put("report", plan_keys[slug], found[slug])
+    return {slug: found[slug] for slug in plan_keys}, plan_keys, common
 
 
 def _check_out(out: Path) -> None:
@@ -475,27 +510,32 @@ def build(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     staging.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700: a web server must be able to read the site
     try:
-        every = list(pages(snapshot, fmt, site_title, history))
-        for folder in sorted({(staging / page.path).parent for page in every}):
-            folder.mkdir(parents=True, exist_ok=True)
-        # only pages whose inputs changed are rendered; the rest are the previous report's, byte for byte the same
         cache = cache or Cache(None)
+        actions = action_keys(snapshot, history) if fmt == "html" else None
+        every = list(pages(snapshot, fmt, site_title, history, actions))
+        if fmt == "html":
+            every += feeds(snapshot, site_title, cache, actions)
+        for folder in sorted({os.path.dirname(page.path) for page in every}):
+            os.makedirs(os.path.join(staging, folder), exist_ok=True)
+        # only pages whose inputs changed are made; the rest are the previous report's, byte for byte the same
         previous = _previous_pages(out, cache)
         templates_key = _templates_key(env.loader_dirs)  # type: ignore[attr-defined]
         keys = {page.path: digest(templates_key, *page.inputs) for page in every if page.inputs is not None}
-        fresh = [p for p in every if p.path not in keys or not _reuse(p, keys[p.path], previous, out, staging)]
-        _render_all(env, fresh, staging)
+        where = str(out), str(staging)
+        fresh = [p for p in every if p.path not in keys or not _reuse(p.path, keys[p.path], previous, *where)]
+        _render_all(env, [page for page in fresh if page.make is None], staging)
+        for page in fresh:
+            if page.make is not None:
+                with open(os.path.join(staging, page.path), "wb") as handle:
+                    handle.write(page.make())
         manifest = {}
         for path, key in sorted(keys.items()):
-            info = (staging / path).stat()
+            info = os.stat(os.path.join(staging, path))
             manifest[path] = [key, info.st_size, info.st_mtime_ns]
         written = [page.path for page in every]
         if fmt == "html":
             written += _copy_static(env.loader_dirs, staging)  # type: ignore[attr-defined]
             written += _write_schemas(staging)
-            for name, data in feeds(snapshot, site_title, cache).items():
-                (staging / name).write_bytes(data)
-                written.append(name)
         (staging / MARKER).write_text("This folder is generated by `actiontrack report`; it is replaced on rebuild.\n")
         _swap(staging, out)
         cache.put("report", cache.key("pages", str(out)), manifest)
