@@ -433,6 +433,10 @@ def test_an_incremental_report_in_git_dates_feeds_as_a_cold_build_does(tmp_path,
     after = build_both()
     assert after["plans/parks/calendar.ics"] == before["plans/parks/calendar.ics"]  # carried over
     assert after["plans/homes/calendar.ics"] != before["plans/homes/calendar.ics"]
+    # the same bytes committed: each file is as it was, but its events now date from the new commit
+    repo.commit("2022-10-03", "Alice Archer", "1.b moved to September", {})
+    build_both()
+    assert "LAST-MODIFIED:20221003T100000Z" in (site / "plans" / "homes" / "calendar.ics").read_text()
 
 
 def test_a_hand_edited_page_is_rendered_again(tmp_path, monkeypatch):
