@@ -281,7 +281,7 @@ class _Run:
                 message = f'lint.ignore "{unused.glob}" lists "{unused.rule}" but it matches no finding'
                 where = self.workspace.machine_path(unused.path)
                 self.emit("unused-ignore", where, unused.position, message, None, None)
-        paths = {finding.path: natural_key(finding.path) for finding in self.findings}  # many findings a file
+        paths = {path: natural_key(path) for path in {finding.path for finding in self.findings}}  # many a file
         self.findings.sort(key=lambda f: (paths[f.path], f.line, f.column, f.code, f.message))
         ran = sorted(
             (s.rule for s in self.settings.values() if s is not None and self.active(s.rule.name)),
