@@ -1308,11 +1308,7 @@ def lint(
         selected = parse_rule_list(select, "--select") if select is not None else None
         ignored = parse_rule_list(ignore, "--ignore")
         progress = _TerminalProgress() if sys.stderr.isatty() else None
-        try:
-            import gc
-
-            if _options.get("process"):
-                gc.disable()  # one short run over many long-lived objects: collections would only walk them
+        try:  # (loading and deriving pause the cycle collector themselves; between plans it frees the last ones)
             result = lint_repository(paths or [], day, selected, ignored, _options["cache"], progress, rev)
         finally:
             if progress is not None:

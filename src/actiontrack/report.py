@@ -17,7 +17,8 @@ import operator
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -478,7 +479,7 @@ def _serialise(
         return _serialise_share(snapshot, history, domain, plans)
     _serialising = (snapshot, history, domain, plans)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _forked_pool(workers) as pool:
             shares = pool.map(_serialise_part, [(index, workers) for index in range(workers)])
     finally:
         _serialising = None
@@ -586,6 +587,23 @@ def build(
 
 
 PARALLEL_FROM = 2000  # pages; fewer render faster than worker processes start
+
+
+@contextmanager
+def _forked_pool(workers: int) -> Iterator[Any]:
+    """A pool of forked workers that share this process's memory: what exists now is frozen out of the cycle
+    collector first, so a collection in a worker does not touch (and so copy) every page of the snapshot."""
+    import gc
+    import multiprocessing
+
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
 _shared: tuple[Any, list[Page], Path] | None = None  # what forked workers render from
 
 
@@ -608,7 +626,7 @@ def _render_all(env: Any, every: list[Page], staging: Path) -> None:
         if len(every) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
             _render_share((0, 1))
             return
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _forked_pool(workers) as pool:
             pool.map(_render_share, [(index, workers) for index in range(workers)])
     finally:
         _shared = None
