@@ -293,3 +293,40 @@ def test_a_read_only_cache_and_one_from_another_version_are_ignored(tmp_path: Pa
     finally:
         for path in cache.rglob("*"):
             path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def test_the_cache_keeps_what_was_used_last_and_does_not_grow_with_every_edit(tmp_path: Path, monkeypatch):
+    """Every edit makes new entries (keyed by the files' bytes); those for files as they no longer are get pruned:
+    whole-run results beyond the last few, per-plan answers beyond two for each plan. What was used last stays."""
+    from actiontrack.cache import KEEP
+    from actiontrack.incremental import per_plan
+    from actiontrack.load import find_files
+
+    work = tmp_path / "repo"
+    shutil.copytree(BUNDLED_PLANS, work / "plans")
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(cache_dir))
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)
+    action = next((work / "plans" / "health-wellbeing-2022-23" / "actions").glob("1.c-*.yaml"))
+    original = action.read_text(encoding="utf-8")
+
+    def count(workspace):
+        return {plan.directory: len(plan.actions) for plan in workspace.plans}
+
+    def must_not_run(workspace):
+        raise AssertionError("every plan's answer should have come from the cache")
+
+    for index in range(2 * 2 + 16 + 5):  # more edits than the per-plan answers kept for two plans
+        action.write_text(original + f"# edit {index}\n", encoding="utf-8")
+        if index < KEEP["results"] + 3:
+            assert run(["lint", "--as-of", AS_OF, "--format", "json"], work, cache_dir).returncode == 0
+        inventory = find_files([work / "plans"])
+        _, answers = per_plan(inventory, Cache.for_repository(inventory.root), "count", [], count)
+        assert sorted(answers.values()) == [19, 25]
+    [folder] = cache_dir.glob("v*/*")
+    assert 0 < len(list((folder / "results").iterdir())) <= KEEP["results"]
+    assert len(list((folder / "plans-lint").iterdir())) <= 2 * 2 + 16
+    assert len(list((folder / "plans-count").iterdir())) == 2 * 2 + 16  # the oldest edits' answers pruned
+    inventory = find_files([work / "plans"])
+    _, answers = per_plan(inventory, Cache.for_repository(inventory.root), "count", [], must_not_run)
+    assert sorted(answers.values()) == [19, 25]  # the answers used last were kept

@@ -1,15 +1,17 @@
 """The cache of parsed files, lint results and command output, so that a second run over unchanged plans is instant.
 
 Entries are keyed by a hash of the files' contents (never by modification times), so a cached run gives exactly
-the output an uncached one would. It lives outside the repository, in the user's cache folder
-(`$ACTIONTRACK_CACHE_DIR`, else `$XDG_CACHE_HOME/actiontrack`, else `~/.cache/actiontrack`), one sub-folder per
-plans repository; entries are pickles, so the folder must be the user's own (it is created 0700 and a folder
-that others can write to is never read). Delete it at any time; `ACTIONTRACK_NO_CACHE=1` or `--no-cache` turns
-it off. Any problem with it (unwritable, corrupt, another version's) means "not cached", never an error.
+the output an uncached one would; entries for files as they no longer are get pruned, those used last kept. It
+lives outside the repository, in the user's cache folder (`$ACTIONTRACK_CACHE_DIR`, else `$XDG_CACHE_HOME/
+actiontrack`, else `~/.cache/actiontrack`), one sub-folder per plans repository; entries are pickles, so the folder
+must be the user's own (it is created 0700 and a folder that others can write to is never read). Delete it at any
+time; `ACTIONTRACK_NO_CACHE=1` or `--no-cache` turns it off. Any problem with it (unwritable, corrupt, another
+version's) means "not cached", never an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -25,6 +27,8 @@ from . import __version__
 
 # bump when what is cached changes shape; the package version is part of every key too
 FORMAT = 1
+#: entries kept of each kind whose key covers a whole run (every file's digest): the ones used last
+KEEP = {"results": 8, "outputs": 32, "history": 8, "baselines": 8, "settings": 16}
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is a cache made by actiontrack.\n"
 
 
@@ -125,11 +129,15 @@ class Cache:
     def get(self, kind: str, key: str) -> Any | None:
         if self.directory is None or not self._trusted():
             return None
+        path = self.directory / kind / f"{key}.pickle"
         try:
-            with open(self.directory / kind / f"{key}.pickle", "rb") as handle:
-                return pickle.load(handle)
+            with open(path, "rb") as handle:
+                found = pickle.load(handle)
         except Exception:  # missing, truncated, from another version: not cached
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: `prune` keeps the entries used last
+        return found
 
     def put(self, kind: str, key: str, value: Any) -> None:
         if self.directory is None:
@@ -148,6 +156,24 @@ class Cache:
                 raise
         except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             self.directory = None  # cannot cache here: carry on without
+            return
+        if kind in KEEP:
+            self.prune(kind, KEEP[kind])
+
+    def prune(self, kind: str, keep: int) -> None:
+        """Delete all but the `keep` entries of `kind` used last (reading an entry marks it used), so the cache does
+        not grow with every edit: an entry for files as they no longer are is rarely asked for again."""
+        if self.directory is None:
+            return
+        try:
+            with os.scandir(self.directory / kind) as entries:
+                found = [(entry.stat().st_mtime_ns, entry.path) for entry in entries if entry.name.endswith(".pickle")]
+        except OSError:
+            return
+        found.sort()
+        for _, path in found[: max(0, len(found) - keep)]:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
     def _prepare(self, folder: Path) -> None:
         if not self._ready:

@@ -407,6 +407,7 @@ def _pace_span(plan: PlanSource, due: date | None) -> tuple[date, date] | None:
 
 def _kpis(action: Action, updates: tuple[Update, ...], span: tuple[date, date] | None) -> tuple[KpiProgress, ...]:
     progress = []
+    in_order = sorted(updates, key=lambda u: u.period.end or date.min) if action.targets else []
     for target in action.targets:
         actual: float | None = None
         period: str | None = None
@@ -414,7 +415,7 @@ def _kpis(action: Action, updates: tuple[Update, ...], span: tuple[date, date] |
         key = target.key
         # the latest period wins; among updates for one period, the one written last
         history = []
-        for update in sorted(updates, key=lambda u: u.period.end or date.min):
+        for update in in_order:
             if key is not None and key in update.actuals:
                 actual, period, end = update.actuals[key], update.period.text, update.period.end
                 history.append((period, actual, _on_pace(target, span, end)))
@@ -487,9 +488,11 @@ def derive_action(
     baselines: dict[tuple[str, str], Baseline] | None = None,
     period: ReportingPeriod | bool | None = False,
     grace: int = 14,
+    now: ReportingPeriod | bool | None = False,
 ) -> DerivedAction:
-    """Where one action stands on `as_of`. `period`: the plan's last ended reporting period when the caller has
-    worked it out already (it is the same for every action of a plan); False: work it out here."""
+    """Where one action stands on `as_of`. `period` and `now`: the plan's last ended reporting period and the one
+    holding `as_of`, when the caller has worked them out already (they are the same for every action of a plan);
+    False: work them out here."""
     action = source.action
     # an update about a period that had not begun on the as-of date does not count yet (reproducible --as-of)
     updates = tuple(u for u in action.updates if u.period.start is None or u.period.start <= as_of)
@@ -531,7 +534,7 @@ def derive_action(
         snapshot_as_of=as_of,
         moved_from=baseline if moved else None,
         update_due=_plus_days(period.span.end, grace) if period is not None else None,
-        current_period=current_period(plan.plan, as_of, fy_start),
+        current_period=current_period(plan.plan, as_of, fy_start) if now is False else now,  # type: ignore[arg-type]
     )
 
 
@@ -557,9 +560,12 @@ def derive(workspace: Workspace, as_of: date) -> Snapshot:
                 workspace.baselines,
                 period,
                 config.update_due_days,
+                now,
             )
             for plan in workspace.plans
-            for period in [last_ended_period(plan.plan, as_of, fy_start)]
+            for period, now in [
+                (last_ended_period(plan.plan, as_of, fy_start), current_period(plan.plan, as_of, fy_start))
+            ]
             for source in plan.actions
         ]
     return Snapshot(as_of, workspace, actions)

@@ -133,8 +133,8 @@ def file_in(folder: Path, name: str) -> Path:
 def content_digest(path: str | Path, cache: Cache) -> str:
     try:
         return cache.file_digest(path, _read)
-    except (OSError, YamlProblem):
-        return "unreadable"  # loading reports it; its name is in the fingerprint
+    except (OSError, YamlProblem) as error:  # loading reports it; its name and why are in the fingerprint
+        return f"unreadable: {type(error).__name__}: {error}"
 
 
 def _read(path: str | Path) -> bytes:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .cache import Cache
-from .load import Inventory, Progress, Workspace, gc_paused, load_workspace, prime
+from .load import Inventory, Progress, Workspace, gc_paused, load_workspace, prime, unit_count
 
 T = TypeVar("T")
 BATCH_FILES = 2000  # files loaded at once: about 60 MB of models, then let go
@@ -45,11 +45,11 @@ def per_plan(
     found: dict[Path, T] = {}
     missing: list[Path] = []
     for folder, key in keys.items():
-        kept = cache.get("plans", key) if folder not in inventory.subset else None
-        if kept is None:
-            missing.append(folder)
-        else:
+        kept = cache.get(f"plans-{kind}", key) if folder not in inventory.subset else None
+        if isinstance(kept, tuple) and len(kept) == 1:
             found[folder] = kept[0]  # kept as a 1-tuple: an answer may itself be None
+        else:
+            missing.append(folder)
     if missing:
         prime(inventory.only(missing), cache, progress)
         for batch in _batches(missing, inventory):
@@ -59,8 +59,11 @@ def per_plan(
             for folder in batch:
                 found[folder] = answers[folder]
                 if folder not in inventory.subset:
-                    cache.put("plans", keys[folder], (answers[folder],))
+                    cache.put(f"plans-{kind}", keys[folder], (answers[folder],))
             del workspace, answers
+        # each plan's answer as it is now, and as it was before the last edits (an edit undone is answered at once)
+        cache.prune(f"plans-{kind}", 2 * len(keys) + 16)
+        cache.prune("parsed", 2 * unit_count(inventory) + 16)
     cache.save_digests()
     return shared, {folder: found[folder] for folder in inventory.folders}
 

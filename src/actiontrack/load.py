@@ -787,6 +787,14 @@ def prime(inventory: Inventory, cache: Cache, progress: Progress | None = None) 
         pass
 
 
+def unit_count(inventory: Inventory) -> int:
+    """How many entries the parse cache holds for these files: each plan.yaml, and each plan's shards of actions."""
+    return sum(
+        (PLAN_FILE in names) + len(_units([name for name in names if name != PLAN_FILE]))
+        for names in inventory.folders.values()
+    )
+
+
 def _cached_unit(unit: _Unit) -> dict[str, _Parsed | Problem] | None:
     """The unit's results straight from the cache when every file in it is unchanged, else None."""
     folder, shard, names, context, cache, inside, blobs = unit

@@ -450,7 +450,7 @@ def _events_by_plan(
     }
     found: dict[str, list[Any]] = {}
     for slug, key in plan_keys.items():
-        kept = cache.get("report", key)
+        kept = cache.get("events", key)
         if isinstance(kept, list):
             found[slug] = kept
     missing = [slug for slug in plan_keys if slug not in found]
@@ -459,7 +459,8 @@ def _events_by_plan(
         count = sum(len(members.get(slug, [])) for slug in missing)
         for slug, events in _serialise(snapshot, history, domain, missing, count).items():
             found[slug] = events
-            cache.put("report", plan_keys[slug], events)
+            cache.put("events", plan_keys[slug], events)
+        cache.prune("events", 2 * len(plan_keys) + 16)  # each plan's events as they are, and as before the last edits
     return {slug: found[slug] for slug in plan_keys}, plan_keys, common
 
 
