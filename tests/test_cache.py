@@ -95,11 +95,13 @@ def test_an_edit_is_seen_by_the_next_run(repository: Path, tmp_path: Path):
     assert status_after != status_before
 
 
-def test_a_corrupt_cache_is_ignored(tmp_path: Path):
+@pytest.mark.parametrize("command", ["lint", "status"])
+def test_a_corrupt_cache_is_ignored(tmp_path: Path, command: str):
     cache = tmp_path / "cache"
-    args = ["lint", str(BUNDLED_PLANS), "--as-of", AS_OF, "--format", "json"]
+    args = [command, str(BUNDLED_PLANS), "--as-of", AS_OF] + (["--format", "json"] if command == "lint" else [])
     expected = run(args, REPO, None).stdout
     assert run(args, REPO, cache).stdout == expected
+    assert list(cache.rglob(f"plans-{command}/*.pickle"))  # each plan's answer, kept
     entries = list(cache.rglob("*.pickle"))
     assert entries
     for entry in entries:
