@@ -109,6 +109,12 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path, command: str):
     assert run(args, REPO, cache).stdout == expected
     for entry in cache.rglob("*.pickle"):
         entry.write_bytes(entry.read_bytes()[:10])  # truncated
+    assert run(args, REPO, cache).stdout == expected
+    for shape in (("x",), ["x"], (None, "x"), 7):  # whole pickles of another shape than their kind's
+        for entry in cache.rglob("*.pickle"):
+            entry.write_bytes(pickle.dumps(shape))
+        again = run(args, REPO, cache)
+        assert (again.stdout, "Traceback" in again.stderr) == (expected, False), shape
     result = run(args, REPO, cache)
     assert (result.stdout, result.returncode) == (
         expected,
@@ -332,3 +338,63 @@ def test_the_cache_keeps_what_was_used_last_and_does_not_grow_with_every_edit(tm
     inventory = find_files([work / "plans"])
     _, answers = per_plan(inventory, Cache.for_repository(inventory.root), "count", [], must_not_run)
     assert sorted(answers.values()) == [19, 25]  # the answers used last were kept
+
+
+def test_an_answer_worked_out_while_a_file_was_saved_is_not_kept(tmp_path: Path, monkeypatch):
+    """A plan's answer is kept under the key of its files as they were when the run began; a file saved after that
+    and before it was read means the answer (of the new bytes) is not kept under the old key, so undoing the edit
+    later is not answered from it."""
+    import actiontrack.incremental as incremental
+    from actiontrack.load import find_files
+
+    work = tmp_path / "repo"
+    shutil.copytree(BUNDLED_PLANS, work / "plans")
+    monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)
+    action = next((work / "plans" / "health-wellbeing-2022-23" / "actions").glob("1.c-*.yaml"))
+    original = action.read_bytes()
+    os.utime(action, ns=(1, 1))  # an old file: its digest is remembered by its stat data
+    saved = original.replace(b'id: "1.c"', b'id: "1.zz"')
+    assert saved != original
+    prime = incremental.prime
+
+    def saved_meanwhile(*args, **kwargs):  # someone saves the file after the run made its keys, before it reads it
+        action.write_bytes(saved)
+        return prime(*args, **kwargs)
+
+    def ids(workspace):
+        return {plan.directory: sorted(a.action.id for a in plan.actions) for plan in workspace.plans}
+
+    with monkeypatch.context() as here:
+        here.setattr(incremental, "prime", saved_meanwhile)
+        inventory = find_files([work / "plans"])
+        _, answers = incremental.per_plan(inventory, Cache.for_repository(inventory.root), "ids", [], ids)
+    assert "1.zz" in answers[action.parent.parent]  # what the run read
+    action.write_bytes(original)  # the edit undone: the same bytes as when that run made its keys
+    inventory = find_files([work / "plans"])
+    _, answers = incremental.per_plan(inventory, Cache.for_repository(inventory.root), "ids", [], ids)
+    assert "1.c" in answers[action.parent.parent] and "1.zz" not in answers[action.parent.parent]
+
+
+def test_the_head_marker_follows_git_as_git_does(tmp_path: Path, monkeypatch):
+    """What keys lint's and the report's history-dependent answers: it moves with every commit, and with a fetch of
+    more history; GIT_DIR (set in git hooks) is followed; a repository without commits has a stable one."""
+    from actiontrack.gitrepo import head_marker
+
+    from .gitbuild import Repo
+
+    repo = Repo(tmp_path / "repo")
+    empty = head_marker(repo.path)
+    assert empty == head_marker(repo.path) and not empty.startswith("unknown")
+    repo.commit("2024-01-02", "Alice Archer", "first", {"a.txt": "a"})
+    first = head_marker(repo.path)
+    repo.commit("2024-01-03", "Alice Archer", "second", {"a.txt": "b"})
+    assert head_marker(repo.path) not in (first, empty)
+    (repo.path / ".git" / "shallow").write_text("0" * 40 + "\n")
+    shallow = head_marker(repo.path)
+    (repo.path / ".git" / "shallow").unlink()
+    assert head_marker(repo.path) != shallow
+    monkeypatch.setenv("GIT_DIR", str(repo.path / ".git"))
+    assert head_marker(tmp_path) == head_marker(repo.path)  # found through GIT_DIR, wherever the plans are
+    monkeypatch.delenv("GIT_DIR")
+    assert head_marker(tmp_path) == ""  # outside any repository

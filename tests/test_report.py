@@ -439,6 +439,31 @@ def test_an_incremental_report_in_git_dates_feeds_as_a_cold_build_does(tmp_path,
     assert "LAST-MODIFIED:20221003T100000Z" in (site / "plans" / "homes" / "calendar.ics").read_text()
 
 
+def test_a_plan_without_actions_is_rendered_again_when_its_plan_file_changes(tmp_path, monkeypatch):
+    """A plan page's key holds plan.yaml as loaded, not only its actions' keys: a plan with no action yet (just
+    imported, or every action file broken) still shows a new title."""
+    monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)
+    work = tmp_path / "repo"
+    shutil.copytree(BUNDLED_PLANS, work / "plans")
+    empty = work / "plans" / "new-plan-2025-26"
+    empty.mkdir()
+    (empty / "plan.yaml").write_text("title: A plan with no actions yet\n", encoding="utf-8")
+    site, cold = tmp_path / "site", tmp_path / "cold"
+
+    def build_both() -> None:
+        args = ["report", str(work / "plans"), "--as-of", "2023-06-30"]
+        assert CliRunner().invoke(app, [*args, "--out", str(site)]).exit_code == 0
+        shutil.rmtree(cold, ignore_errors=True)
+        assert CliRunner().invoke(app, ["--no-cache", *args, "--out", str(cold)]).exit_code == 0
+        assert tree_bytes(site) == tree_bytes(cold)
+
+    build_both()
+    (empty / "plan.yaml").write_text("title: A plan renamed\n", encoding="utf-8")
+    build_both()
+    assert "A plan renamed" in (site / "plans" / "new-plan-2025-26" / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_hand_edited_page_is_rendered_again(tmp_path, monkeypatch):
     monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)

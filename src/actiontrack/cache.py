@@ -43,12 +43,12 @@ def digest(*parts: bytes | str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def code_signature() -> str:
-    """Which build of actiontrack this is, down to its files: an edited checkout must not reuse older results."""
+    """Which build of actiontrack this is, down to its files' bytes: an edited checkout, or another build of the same
+    version (whose files may carry the same times), must not reuse older results."""
     package = Path(__file__).resolve().parent
-    parts: list[str] = []
+    parts: list[bytes | str] = []
     for path in sorted(package.rglob("*.py")):
-        info = path.stat()
-        parts.append(f"{path.relative_to(package)}:{info.st_mtime_ns}:{info.st_size}")
+        parts += [str(path.relative_to(package)), path.read_bytes()]
     return digest(*parts)
 
 
@@ -94,12 +94,13 @@ class Cache:
         if self.directory is None:
             return digest(read(path))
         if self._digests is None:
-            self._digests = self.get("digests", "files") or {}
+            found = self.get("digests", "files")
+            self._digests = found if isinstance(found, dict) else {}
         info = os.stat(path)
         signature = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
         name = str(path)
         known = self._digests.get(name)
-        if known is not None and known[0] == signature:
+        if isinstance(known, tuple) and len(known) == 2 and known[0] == signature and isinstance(known[1], str):
             return known[1]
         content = digest(read(path))
         if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > 2_000_000_000:
@@ -216,7 +217,7 @@ class OutputCache:
 
     def replay(self) -> tuple[str, str, int] | None:
         found = self.cache.get("outputs", self.key)
-        if isinstance(found, tuple) and len(found) == 3:
+        if isinstance(found, tuple) and [type(part) for part in found] == [str, str, int]:
             self.cache.save_digests()
             return found
         return None

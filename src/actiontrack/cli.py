@@ -416,11 +416,19 @@ def _status_by_plan(paths: list[Path] | None, day: date) -> None:
             for plan in workspace.plans
         }
 
+    def valid(kept: Any) -> bool:  # what `answer` gives: not an entry of another shape
+        return (
+            isinstance(kept, tuple)
+            and len(kept) == 2
+            and (kept[0] is None or isinstance(kept[0], Standing))
+            and isinstance(kept[1], list)
+        )
+
     progress = _TerminalProgress() if sys.stderr.isatty() else None
     try:
         inventory = find_files(paths or [])
         shared, parts = per_plan(
-            inventory, Cache.for_repository(inventory.root), "status", [day.isoformat()], answer, progress
+            inventory, Cache.for_repository(inventory.root), "status", [day.isoformat()], answer, progress, valid
         )
     except UsageError as error:
         _fail(_flagged(error))

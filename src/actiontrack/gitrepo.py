@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -270,8 +271,13 @@ def _git(folder: Path, *args: str, data: bytes | None = None) -> str:
 
 
 def head_marker(folder: Path) -> str:
-    """A cheap stand-in for "which commit is checked out" without starting git: the text of HEAD and of the ref it
-    names (or "" outside a repository). It changes whenever a commit, checkout or reset moves HEAD."""
+    """A cheap stand-in for "which commit is checked out, with how much history" without starting git: the text of
+    HEAD and of the ref it names (a loose ref, else the time packed-refs or a reftable last changed), and whether the
+    clone is shallow; "" outside a repository. It changes whenever a commit, checkout, reset or fetch of more history
+    moves it. Where it cannot tell (an unreadable .git), it is never the same twice, so nothing keyed on it is
+    reused. GIT_DIR and GIT_COMMON_DIR (set for git hooks) are followed as git follows them."""
+    if os.environ.get("GIT_DIR"):
+        return _marker(Path(os.environ["GIT_DIR"]).resolve())
     for candidate in (folder, *folder.parents):
         dot_git = candidate / ".git"
         if not os.path.lexists(dot_git):
@@ -280,16 +286,34 @@ def head_marker(folder: Path) -> str:
             git_dir = dot_git
             if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
                 git_dir = (candidate / dot_git.read_text().split(":", 1)[1].strip()).resolve()
-            head = (git_dir / "HEAD").read_text()
-            ref = head[5:].strip() if head.startswith("ref: ") else ""
-            common = git_dir
-            if (git_dir / "commondir").is_file():
-                common = (git_dir / (git_dir / "commondir").read_text().strip()).resolve()
-            target = ""
-            if ref:
-                loose = common / ref
-                target = loose.read_text() if loose.is_file() else str((common / "packed-refs").stat().st_mtime_ns)
-            return head + target
         except (OSError, IndexError):
-            return "unknown"
+            return f"unknown {time.time_ns()}"
+        return _marker(git_dir)
     return ""
+
+
+def _marker(git_dir: Path) -> str:
+    try:
+        head = (git_dir / "HEAD").read_text()
+        ref = head[5:].strip() if head.startswith("ref: ") else ""
+        common = git_dir
+        if os.environ.get("GIT_COMMON_DIR"):
+            common = Path(os.environ["GIT_COMMON_DIR"]).resolve()
+        elif (git_dir / "commondir").is_file():
+            common = (git_dir / (git_dir / "commondir").read_text().strip()).resolve()
+        target = ""
+        if ref:
+            loose = common / ref
+            if loose.is_file():
+                target = loose.read_text()
+            elif (common / "reftable").is_dir():  # refs kept in tables: tables.list names the newest
+                target = (common / "reftable" / "tables.list").read_text()
+            elif (common / "packed-refs").exists():
+                target = str((common / "packed-refs").stat().st_mtime_ns)
+            else:
+                target = "no commit yet"
+        shallow = common / "shallow"
+        depth = f"shallow {shallow.stat().st_mtime_ns}" if shallow.exists() else "complete"
+    except OSError:
+        return f"unknown {time.time_ns()}"
+    return f"{git_dir}\n{head}{target}{depth}"

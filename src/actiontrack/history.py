@@ -612,7 +612,7 @@ def attach_baselines(workspace: Workspace, cache: Cache | None = None) -> str | 
             return f"moved deadlines are not checked: baseline: {problem}"
         return None
     found = cache.get("baselines", key)
-    if found is None:
+    if not isinstance(found, dict):
         try:
             found = baselines(workspace, repo, setting)
         except GitProblem as problem:

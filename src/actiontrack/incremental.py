@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .cache import Cache
+from .discover import folder_digest, plan_dirs
 from .load import Inventory, Progress, Workspace, gc_paused, load_workspace, prime, unit_count
 
 T = TypeVar("T")
@@ -31,14 +32,16 @@ def per_plan(
     options: Sequence[str],
     answer: Callable[[Workspace], dict[Path, T]],
     progress: Progress | None = None,
+    valid: Callable[[Any], bool] = lambda _: True,
 ) -> tuple[Workspace, dict[Path, T]]:
     """The repository's shared part (configuration, owners, the problems that belong to no plan), and `answer`'s
     result for each plan folder of `inventory`, in its order: kept ones where the folder, the shared files and
     `options` are unchanged, else worked out by `answer` from a workspace holding a batch of the changed folders.
 
-    `answer` must depend on nothing but the plans it is given, the shared files and `options`."""
-    shared = load_workspace(inventory=replace(inventory, folders={}, subset=set()), cache=cache)
+    `answer` must depend on nothing but the plans it is given, the shared files and `options`; a kept answer that
+    `valid` refuses (an entry of another shape) is worked out again."""
     common = [kind, *options, inventory.shared_digest(cache)]
+    shared = load_workspace(inventory=replace(inventory, folders={}, subset=set()), cache=cache)
     keys = {
         folder: cache.key("per-plan", *common, inventory.folder_digest(folder, cache)) for folder in inventory.folders
     }
@@ -46,7 +49,7 @@ def per_plan(
     missing: list[Path] = []
     for folder, key in keys.items():
         kept = cache.get(f"plans-{kind}", key) if folder not in inventory.subset else None
-        if isinstance(kept, tuple) and len(kept) == 1:
+        if isinstance(kept, tuple) and len(kept) == 1 and valid(kept[0]):
             found[folder] = kept[0]  # kept as a 1-tuple: an answer may itself be None
         else:
             missing.append(folder)
@@ -58,14 +61,24 @@ def per_plan(
                 answers = answer(workspace)
             for folder in batch:
                 found[folder] = answers[folder]
-                if folder not in inventory.subset:
+            # kept only where the files are still the ones the key was made from (none was saved meanwhile)
+            still = inventory.shared_digest(cache) == common[-1]
+            for folder in batch:
+                if still and folder not in inventory.subset and _unchanged(inventory, folder, cache):
                     cache.put(f"plans-{kind}", keys[folder], (answers[folder],))
             del workspace, answers
-        # each plan's answer as it is now, and as it was before the last edits (an edit undone is answered at once)
-        cache.prune(f"plans-{kind}", 2 * len(keys) + 16)
-        cache.prune("parsed", 2 * unit_count(inventory) + 16)
+        if set(plan_dirs(inventory.plans_dir)) <= set(inventory.folders) | set(inventory.bad_folders):
+            # of the whole repository: each plan's answer as it is now, and as before the last edits (an edit undone
+            # is answered at once); a run over some plans leaves the others' alone
+            cache.prune(f"plans-{kind}", 2 * len(keys) + 16)
+            cache.prune("parsed", 2 * unit_count(inventory) + 16)
     cache.save_digests()
     return shared, {folder: found[folder] for folder in inventory.folders}
+
+
+def _unchanged(inventory: Inventory, folder: Path, cache: Cache) -> bool:
+    """Whether a plan folder's files are still those its key was made from (looked at again, by their stat data)."""
+    return folder_digest(folder, inventory.folders[folder], cache) == inventory.folder_digest(folder, cache)
 
 
 def _batches(folders: list[Path], inventory: Inventory) -> list[list[Path]]:

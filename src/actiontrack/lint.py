@@ -396,7 +396,9 @@ def lint_repository(
         attach_baselines(workspace, cache)
         return _plan_parts(_Run(workspace, select, ignore), derive(workspace, as_of))
 
-    shared, parts = per_plan(inventory, cache, "lint", options, answer, progress)
+    shared, parts = per_plan(
+        inventory, cache, "lint", options, answer, progress, lambda kept: isinstance(kept, PlanFindings)
+    )
     run = _Run(shared, select, ignore)
     result = run.finish(as_of, [run.part(None, _elsewhere(shared), []), *parts.values()])
     note = attach_baselines(shared, cache)

@@ -479,7 +479,7 @@ def _parse_unit(unit: _Unit, progress: Progress | None = None) -> dict[str, _Par
     """Parse these files of one plan folder (plan.yaml and/or actions), reusing cached results for unchanged ones."""
     directory, shard, names, context, cache = unit[:5]
     key = _unit_key(directory, shard, context, cache)
-    cached: dict[str, tuple[str, _Parsed]] = cache.get("parsed", key) or {}
+    cached: dict[str, tuple[str, _Parsed]] = _parsed_entry(cache.get("parsed", key)) or {}
     fresh: dict[str, tuple[str, _Parsed]] = {}
     results: dict[str, _Parsed | Problem] = {}
     for name in names:
@@ -503,6 +503,16 @@ def _parse_unit(unit: _Unit, progress: Progress | None = None) -> dict[str, _Par
     if fresh.keys() != cached.keys() or any(cached[name][0] != entry[0] for name, entry in fresh.items()):
         cache.put("parsed", key, fresh)
     return results
+
+
+def _parsed_entry(found: Any) -> dict[str, tuple[str, _Parsed]] | None:
+    """A parse cache entry (file name -> (content digest, what it gave)), or None for anything of another shape."""
+    if not isinstance(found, dict):
+        return None
+    for entry in found.values():
+        if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], _Parsed)):
+            return None
+    return found
 
 
 def _unit_key(directory: Path, shard: str, context: dict, cache: Cache) -> str:
@@ -800,7 +810,7 @@ def _cached_unit(unit: _Unit) -> dict[str, _Parsed | Problem] | None:
     folder, shard, names, context, cache, inside, blobs = unit
     if not cache.enabled:
         return None
-    cached: dict[str, tuple[str, _Parsed]] | None = cache.get("parsed", _unit_key(folder, shard, context, cache))
+    cached = _parsed_entry(cache.get("parsed", _unit_key(folder, shard, context, cache)))
     if cached is None or cached.keys() != set(names):
         return None
     read = functools.partial(read_bytes, inside=inside)
@@ -860,7 +870,9 @@ def _parse_units(
                 for _ in range(count):
                     progress.advance()
             if results is None and keep:  # the worker left them in the cache
-                stored = unit.cache.get("parsed", _unit_key(unit.folder, unit.shard, unit.context, unit.cache))
+                stored = _parsed_entry(
+                    unit.cache.get("parsed", _unit_key(unit.folder, unit.shard, unit.context, unit.cache))
+                )
                 results = {name: entry[1] for name, entry in (stored or {}).items()} if stored is not None else None
                 if results is None or set(results) != set(unit.names):
                     results = _parse_unit(unit)

@@ -255,14 +255,17 @@ def pages(
     keys = keys if keys is not None else action_keys(snapshot, history)
     headings = {plan["plan"]: {key: plan[key] for key in PLAN_HEADING if key in plan} for plan in plans}
     by_plan = snapshot.by_plan()
+    sources = {source.slug: source for source in workspace.plans}
     for plan in plans:
         heading = headings[plan["plan"]]
         members = by_plan.get(plan["plan"], [])
+        own = sources[plan["plan"]]  # plan.yaml as loaded: the page shows it even when no action of it loads
         for derived in members:
             context = functools.partial(_action_context, furniture, heading, records, derived)
             result.append(Page(action_url(derived), "html/action.html.j2", context, (shared, keys[id(derived)])))
         feed = _calendar(plan_feed(plan["plan"]), "of this plan", site)
-        inputs = (shared, _digest_of(feed), _digest_of(plan["changes"]), *(keys[id(a)] for a in members))
+        inputs = (shared, own.slug, own.content, _digest_of(feed), _digest_of(plan["changes"]))
+        inputs += tuple(keys[id(a)] for a in members)
         context = {**furniture, "plan": plan, "calendar": feed}
         result.append(Page(plan["url"], "html/plan.html.j2", context, inputs))
     naming = _naming(snapshot)  # the to-do list and the calendar read the actions an owner leads or is a partner in
@@ -435,7 +438,8 @@ def _events_by_plan(
     what every plan's events are made with (the settings, the as-of date, the git commit checked out). Kept in the
     cache under the plan's key, and worked out only for the plans whose key is new, dated from the history of those
     plans only."""
-    from .calendars import history_for
+    from .calendars import Serialised, history_for
+    from .discover import plan_dirs
     from .gitrepo import head_marker
 
     workspace = snapshot.workspace
@@ -451,7 +455,7 @@ def _events_by_plan(
     found: dict[str, list[Any]] = {}
     for slug, key in plan_keys.items():
         kept = cache.get("events", key)
-        if isinstance(kept, list):
+        if isinstance(kept, list) and all(isinstance(event, Serialised) for event in kept):
             found[slug] = kept
     missing = [slug for slug in plan_keys if slug not in found]
     if missing:
@@ -460,7 +464,8 @@ def _events_by_plan(
         for slug, events in _serialise(snapshot, history, domain, missing, count).items():
             found[slug] = events
             cache.put("events", plan_keys[slug], events)
-        cache.prune("events", 2 * len(plan_keys) + 16)  # each plan's events as they are, and as before the last edits
+        # each plan's events as they are, and as before the last edits (of every plan: this report may show some only)
+        cache.prune("events", 2 * max(len(plan_keys), len(plan_dirs(workspace.plans_dir))) + 16)
     return {slug: found[slug] for slug in plan_keys}, plan_keys, common
 
 
