@@ -85,6 +85,7 @@ class DerivedAction:
     moved_from: Baseline | None = None  # the deadline as first agreed, when today's falls on another day
     update_due: date | None = None  # when the update for last_period is due (its end plus update_due_days)
     current_period: ReportingPeriod | None = None  # the reporting period holding the as-of date
+    reasons: tuple[str, ...] = ()  # why it needs attention (see `attention`), worked out once by derive_action
 
     @property
     def action(self) -> Action:
@@ -113,6 +114,9 @@ class DerivedAction:
     @property
     def attention(self) -> tuple[str, ...]:
         """Why this action needs attention now, most urgent first (ATTENTION; empty when it does not)."""
+        return self.reasons
+
+    def _reasons(self) -> tuple[str, ...]:
         if not self.is_open:  # a closed action only needs attention when it was closed with steps still open
             return ("open-milestones",) if self.state == "complete" and self.open_milestones else ()
         found = {
@@ -515,7 +519,7 @@ def derive_action(
     open_steps = [m for m in action.milestones if not m.done and m.due is not None and m.due.end is not None]
     if state in CLOSED:
         open_steps = []
-    return DerivedAction(
+    derived = DerivedAction(
         source=source,
         plan=plan,
         due_date=due,
@@ -536,6 +540,8 @@ def derive_action(
         update_due=_plus_days(period.span.end, grace) if period is not None else None,
         current_period=current_period(plan.plan, as_of, fy_start) if now is False else now,  # type: ignore[arg-type]
     )
+    object.__setattr__(derived, "reasons", derived._reasons())  # read by every view, often several times: once
+    return derived
 
 
 def _plus_days(day: date, days: int) -> date | None:
