@@ -439,6 +439,33 @@ def test_an_incremental_report_in_git_dates_feeds_as_a_cold_build_does(tmp_path,
     assert "LAST-MODIFIED:20221003T100000Z" in (site / "plans" / "homes" / "calendar.ics").read_text()
 
 
+def test_a_partner_s_page_is_carried_over_and_its_feed_made_again(tmp_path, monkeypatch):
+    """An owner's page shows the actions it leads; one it is only a partner in changes its calendar feed (made again)
+    but not its page (carried over), and the site equals a cold build."""
+    monkeypatch.setenv("ACTIONTRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ACTIONTRACK_NO_CACHE", raising=False)
+    work = tmp_path / "repo"
+    shutil.copytree(BUNDLED_PLANS, work / "plans")
+    action = next((work / "plans" / "health-wellbeing-2022-23" / "actions").glob("1.c-*.yaml"))
+    action.write_text(action.read_text(encoding="utf-8") + "partners: [housing]\n", encoding="utf-8")
+    site, cold = tmp_path / "site", tmp_path / "cold"
+
+    def build_both() -> dict[str, int]:
+        args = ["report", str(work / "plans"), "--as-of", "2023-06-30"]
+        assert CliRunner().invoke(app, [*args, "--out", str(site)]).exit_code == 0
+        shutil.rmtree(cold, ignore_errors=True)
+        assert CliRunner().invoke(app, ["--no-cache", *args, "--out", str(cold)]).exit_code == 0
+        assert tree_bytes(site) == tree_bytes(cold)
+        return _site_inodes(site)
+
+    before = build_both()
+    action.write_text(action.read_text(encoding="utf-8").replace('due: "', 'due: "March 2024" # was "', 1))
+    after = build_both()
+    assert after["owners/housing.html"] == before["owners/housing.html"]  # a partner only: its page unchanged
+    assert after["owners/housing.ics"] != before["owners/housing.ics"]  # its feed holds 1.c's deadline
+    assert after["owners/regulatory-services.html"] != before["owners/regulatory-services.html"]  # 1.c's lead
+
+
 def test_a_plan_without_actions_is_rendered_again_when_its_plan_file_changes(tmp_path, monkeypatch):
     """A plan page's key holds plan.yaml as loaded, not only its actions' keys: a plan with no action yet (just
     imported, or every action file broken) still shows a new title."""

@@ -268,12 +268,13 @@ def pages(
         inputs += tuple(keys[id(a)] for a in members)
         context = {**furniture, "plan": plan, "calendar": feed}
         result.append(Page(plan["url"], "html/plan.html.j2", context, inputs))
-    naming = _naming(snapshot)  # the to-do list and the calendar read the actions an owner leads or is a partner in
     for owner in owners:
-        named = naming.get(owner["id"], [])
+        # the page shows the actions the owner leads (its figures, its groups, its to-do list), not those it is a
+        # partner in (those are in its calendar feed, a file of its own)
+        led = snapshot.actions_of(owner["id"])
         feed = _calendar(owner_feed(owner["id"]), "of the actions this owner delivers", site)
         context = functools.partial(_owner_context, furniture, headings, records, snapshot, owner, feed)
-        inputs = (shared, owner["id"], _digest_of(feed), *(keys[id(a)] for a in named))
+        inputs = (shared, owner["id"], _digest_of(feed), *(keys[id(a)] for a in led))
         result.append(Page(owner["url"], "html/owner.html.j2", context, inputs))
     return result
 
