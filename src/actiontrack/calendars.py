@@ -527,7 +527,7 @@ def event_block(event: Event, domain: str, alarm_days: int | None = None) -> byt
 
 def feed_for(
     snapshot: Snapshot,
-    events: Sequence[Event],
+    events: Sequence[Event | Serialised],
     *,
     plan: str | None = None,
     owner: str | None = None,

@@ -303,18 +303,18 @@ def run_lint(
     """Every finding for `snapshot`, after settings, --select/--ignore and suppressions, in a stable order."""
     workspace = snapshot.workspace
     run = _Run(workspace, select, ignore)
-    return run.finish(snapshot.as_of, [run.part(None, _elsewhere(workspace), []), *_plan_parts(run, snapshot).values()])
-
-
-def _elsewhere(workspace: Workspace) -> list[Problem]:
-    """The problems of files that belong to no plan (owners.yaml, a misnamed plan folder)."""
-    return problems_by_folder(workspace.problems, (plan.directory for plan in workspace.plans)).get(None, [])
-
-
-def _plan_parts(run: _Run, snapshot: Snapshot) -> dict[Path, PlanFindings]:
-    """Each plan's part of a lint run, by plan folder."""
-    workspace = snapshot.workspace
     problems = problems_by_folder(workspace.problems, (plan.directory for plan in workspace.plans))
+    elsewhere = run.part(None, problems.get(None, []), [])  # owners.yaml, a misnamed plan folder
+    return run.finish(snapshot.as_of, [elsewhere, *_plan_parts(run, snapshot, problems).values()])
+
+
+def _plan_parts(
+    run: _Run, snapshot: Snapshot, problems: dict[Path | None, list[Problem]] | None = None
+) -> dict[Path, PlanFindings]:
+    """Each plan's part of a lint run, by plan folder (`problems`: the workspace's, grouped by problems_by_folder)."""
+    workspace = snapshot.workspace
+    if problems is None:
+        problems = problems_by_folder(workspace.problems, (plan.directory for plan in workspace.plans))
     by_plan = snapshot.by_plan()
     return {
         plan.directory: run.part(snapshot, problems.get(plan.directory, []), by_plan.get(plan.slug, []))
@@ -400,7 +400,8 @@ def lint_repository(
         inventory, cache, "lint", options, answer, progress, lambda kept: isinstance(kept, PlanFindings)
     )
     run = _Run(shared, select, ignore)
-    result = run.finish(as_of, [run.part(None, _elsewhere(shared), []), *parts.values()])
+    # the shared workspace holds no plan folder: its problems are all of files of no plan
+    result = run.finish(as_of, [run.part(None, shared.problems, []), *parts.values()])
     note = attach_baselines(shared, cache)
     result.notes = [note] if note else []
     cache.put("results", key, result)
